@@ -1,0 +1,116 @@
+/**
+ * Pure cart operations over plain data. A cart is stored as ids and quantities only; names and
+ * prices are joined from the catalog when the cart is shown, so a client can never set a price.
+ */
+import { randomBytes } from 'node:crypto';
+import { findProduct } from './catalog.ts';
+import { errors } from './errors.ts';
+import type { CartLimits } from './limits.ts';
+
+export interface CartLine {
+  readonly productId: string;
+  readonly quantity: number;
+}
+
+export interface CartState {
+  readonly cartId: string;
+  readonly rev: number;
+  readonly lines: readonly CartLine[];
+}
+
+export interface CartItemView {
+  productId: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+export interface ServedBy {
+  instance: string;
+  variant: string;
+}
+
+export interface CartView {
+  cartId: string;
+  rev: number;
+  items: CartItemView[];
+  itemCount: number;
+  totalCents: number;
+  servedBy: ServedBy;
+}
+
+export const CART_ID_PATTERN = /^c_[A-Za-z0-9_-]{16,32}$/;
+
+export function newCartId(): string {
+  return `c_${randomBytes(12).toString('base64url')}`;
+}
+
+export function newCart(): CartState {
+  return { cartId: newCartId(), rev: 0, lines: [] };
+}
+
+function requireProduct(productId: string): void {
+  if (!findProduct(productId)) throw errors.unknownProduct(productId);
+}
+
+function withLines(cart: CartState, lines: readonly CartLine[]): CartState {
+  return { cartId: cart.cartId, rev: cart.rev + 1, lines };
+}
+
+/** Adds `quantity` to the product's line, creating it when absent. */
+export function addItem(cart: CartState, productId: string, quantity: number, limits: CartLimits): CartState {
+  requireProduct(productId);
+  const index = cart.lines.findIndex((l) => l.productId === productId);
+  if (index === -1) {
+    if (cart.lines.length >= limits.maxLines) throw errors.cartFull(limits.maxLines);
+    return withLines(cart, [...cart.lines, { productId, quantity }]);
+  }
+  const total = cart.lines[index]!.quantity + quantity;
+  if (total > limits.maxQuantity) throw errors.quantityLimit(limits.maxQuantity);
+  return withLines(
+    cart,
+    cart.lines.map((l, i) => (i === index ? { productId, quantity: total } : l)),
+  );
+}
+
+/** Sets a line's quantity; 0 removes it; a catalog product not yet in the cart gets a line. */
+export function setQuantity(cart: CartState, productId: string, quantity: number, limits: CartLimits): CartState {
+  requireProduct(productId);
+  const index = cart.lines.findIndex((l) => l.productId === productId);
+  if (quantity === 0) return removeItem(cart, productId);
+  if (index === -1) {
+    if (cart.lines.length >= limits.maxLines) throw errors.cartFull(limits.maxLines);
+    return withLines(cart, [...cart.lines, { productId, quantity }]);
+  }
+  if (cart.lines[index]!.quantity === quantity) return cart;
+  return withLines(
+    cart,
+    cart.lines.map((l, i) => (i === index ? { productId, quantity } : l)),
+  );
+}
+
+/** Removes a line; removing a catalog product that is not in the cart changes nothing. */
+export function removeItem(cart: CartState, productId: string): CartState {
+  requireProduct(productId);
+  if (!cart.lines.some((l) => l.productId === productId)) return cart;
+  return withLines(
+    cart,
+    cart.lines.filter((l) => l.productId !== productId),
+  );
+}
+
+export function viewCart(cart: CartState, servedBy: ServedBy): CartView {
+  let itemCount = 0;
+  let totalCents = 0;
+  const items = cart.lines.map((line): CartItemView => {
+    const product = findProduct(line.productId);
+    // A stored line always names a catalog product: lines are only built through the ops above.
+    const unitPriceCents = product?.priceCents ?? 0;
+    const lineTotalCents = unitPriceCents * line.quantity;
+    itemCount += line.quantity;
+    totalCents += lineTotalCents;
+    return { productId: line.productId, name: product?.name ?? line.productId, quantity: line.quantity, unitPriceCents, lineTotalCents };
+  });
+  return { cartId: cart.cartId, rev: cart.rev, items, itemCount, totalCents, servedBy };
+}

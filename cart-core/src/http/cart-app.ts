@@ -1,0 +1,48 @@
+/**
+ * Assembles an app from the shared pieces, in the one order both apps use: context (served-by,
+ * logger, metrics), probes, the variant's own middleware, cart routes, 404, error handler.
+ */
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { CartLimits } from '../limits.ts';
+import type { CartHolder } from './cart-holder.ts';
+import { cartRoutes } from './cart-routes.ts';
+import { errorHandler, notFound } from './error-handler.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { AppMetrics } from './metrics.ts';
+import { probes } from './probes.ts';
+import { requestContext } from './request-context.ts';
+
+export interface CartAppOptions {
+  instance: string;
+  variant: string;
+  limits: CartLimits;
+  logger: Logger;
+  metrics: AppMetrics;
+  lifecycle: Lifecycle;
+  holder: CartHolder;
+  /** Middleware that the cart routes need first (the session); not run for probes or metrics. */
+  before?: RequestHandler[];
+  storeReady?: () => boolean;
+}
+
+export function buildCartApp(options: CartAppOptions): Express {
+  const { instance, variant, limits, logger, metrics, lifecycle, holder } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  // Behind nginx: trust loopback peers' X-Forwarded-* so req.ip and req.protocol are the client's.
+  app.set('trust proxy', 'loopback');
+  app.use(requestContext(instance, logger, metrics));
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(probes({ instance, variant, lifecycle, ...(options.storeReady ? { storeReady: options.storeReady } : {}) }));
+  app.get('/metrics', metrics.handler);
+  if (options.before?.length) app.use('/api/cart', ...options.before);
+  app.use(cartRoutes({ holder, limits, servedBy: { instance, variant } }));
+  app.use(notFound());
+  app.use(errorHandler(limits.maxBodyBytes));
+  return app;
+}

@@ -1,0 +1,106 @@
+/**
+ * Listens, and stops without failing anyone. Node 20's `server.close()` also drops idle keep-alive
+ * sockets, including one nginx has just reused for a POST (a 502 it will not retry). So a stop
+ * here: stops listening only, answers every further request with `Connection: close`, lets peers
+ * close their idle sockets for a grace period (longer than nginx's upstream keepalive_timeout),
+ * then closes what is idle, then, at the hard deadline, everything.
+ */
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import type { Logger } from 'pino';
+import type { Lifecycle } from './lifecycle.ts';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  keepAliveTimeoutMs: number;
+  shutdownIdleGraceMs: number;
+  shutdownTimeoutMs: number;
+  lifecycle: Lifecycle;
+  logger: Logger;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly port: number;
+  readonly url: string;
+  /** Graceful stop; resolves once every connection is closed. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export async function serve(handler: RequestListener, options: ServeOptions): Promise<RunningServer> {
+  const { lifecycle, logger } = options;
+  const pending = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    if (lifecycle.isDraining()) res.setHeader('Connection', 'close');
+    else {
+      pending.add(res);
+      res.once('finish', () => pending.delete(res));
+      res.once('close', () => pending.delete(res));
+    }
+    handler(req, res);
+  });
+  server.keepAliveTimeout = options.keepAliveTimeoutMs;
+  // Headers must arrive a little after the keep-alive window, as Node's docs advise.
+  server.headersTimeout = options.keepAliveTimeoutMs + 1000;
+
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  async function drain(): Promise<void> {
+    lifecycle.startDrain();
+    const started = Date.now();
+    // Requests already in flight close their socket too once answered.
+    for (const res of pending) if (!res.headersSent) res.setHeader('Connection', 'close');
+    const allClosed = new Promise<void>((resolve) => {
+      // net.Server#close stops listening without http.Server#close's closeIdleConnections().
+      net.Server.prototype.close.call(server, () => resolve());
+    });
+    const done = new AbortController();
+    void allClosed.then(() => done.abort());
+    await sleep(options.shutdownIdleGraceMs, done.signal);
+    server.closeIdleConnections();
+    await sleep(Math.max(0, options.shutdownTimeoutMs - (Date.now() - started)), done.signal);
+    if (sockets.size > 0) {
+      logger.warn({ open: sockets.size }, 'shutdown deadline reached; closing remaining connections');
+      server.closeAllConnections();
+    }
+    await allClosed;
+    logger.info({ ms: Date.now() - started }, 'stopped');
+  }
+
+  return {
+    server,
+    port: address.port,
+    url: `http://${host}:${address.port}`,
+    close: () => {
+      closing ??= drain();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,15 @@
+export * from './cart.ts';
+export * from './catalog.ts';
+export * from './config.ts';
+export * from './cookie-jar.ts';
+export * from './errors.ts';
+export * from './limits.ts';
+export * from './logger.ts';
+export * from './schemas.ts';
+export * from './topology.ts';
+export * from './http/cart-app.ts';
+export type * from './http/cart-holder.ts';
+export * from './http/graceful-serve.ts';
+export * from './http/lifecycle.ts';
+export * from './http/metrics.ts';
+export * from './http/run-main.ts';

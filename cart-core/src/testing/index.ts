@@ -1,0 +1,2 @@
+export * from './cart-contract.ts';
+export * from './test-client.ts';
