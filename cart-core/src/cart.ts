@@ -75,7 +75,12 @@ export function addItem(cart: CartState, productId: string, quantity: number, li
 }
 
 /** Sets a line's quantity; 0 removes it; a catalog product not yet in the cart gets a line. */
-export function setQuantity(cart: CartState, productId: string, quantity: number, limits: CartLimits): CartState {
+export function setQuantity(
+  cart: CartState,
+  productId: string,
+  quantity: number,
+  limits: CartLimits,
+): CartState {
   requireProduct(productId);
   const index = cart.lines.findIndex((l) => l.productId === productId);
   if (quantity === 0) return removeItem(cart, productId);
@@ -110,7 +115,13 @@ export function viewCart(cart: CartState, servedBy: ServedBy): CartView {
     const lineTotalCents = unitPriceCents * line.quantity;
     itemCount += line.quantity;
     totalCents += lineTotalCents;
-    return { productId: line.productId, name: product?.name ?? line.productId, quantity: line.quantity, unitPriceCents, lineTotalCents };
+    return {
+      productId: line.productId,
+      name: product?.name ?? line.productId,
+      quantity: line.quantity,
+      unitPriceCents,
+      lineTotalCents,
+    };
   });
   return { cartId: cart.cartId, rev: cart.rev, items, itemCount, totalCents, servedBy };
 }

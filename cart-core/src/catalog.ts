@@ -35,7 +35,11 @@ const COLOURS: ReadonlyArray<readonly [string, string]> = [
 export const CATALOG: readonly Product[] = Object.freeze(
   ITEMS.flatMap(([item, name, priceCents], i) =>
     COLOURS.map(([colour, colourName], j) =>
-      Object.freeze({ id: `${item}-${colour}`, name: `${name}, ${colourName}`, priceCents: priceCents + (i + j) % 3 * 100 }),
+      Object.freeze({
+        id: `${item}-${colour}`,
+        name: `${name}, ${colourName}`,
+        priceCents: priceCents + ((i + j) % 3) * 100,
+      }),
     ),
   ),
 );

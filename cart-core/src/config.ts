@@ -3,7 +3,7 @@
  * a frozen typed object out. Only `main.ts` hands `process.env` in.
  */
 import { z } from 'zod';
-import { DEFAULT_LIMITS, type CartLimits } from './limits.ts';
+import { type CartLimits, DEFAULT_LIMITS } from './limits.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -26,7 +26,9 @@ export const secret = z
 
 /** Variables every app reads; each app extends this with its own. */
 export const commonEnvShape = {
-  INSTANCE_ID: z.string({ error: 'is required (for example stateful-1)' }).regex(/^[a-z0-9-]{1,64}$/, 'must be lowercase letters, digits and dashes'),
+  INSTANCE_ID: z
+    .string({ error: 'is required (for example stateful-1)' })
+    .regex(/^[a-z0-9-]{1,64}$/, 'must be lowercase letters, digits and dashes'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: integer(0, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -69,7 +71,11 @@ export function commonConfig(env: z.infer<z.ZodObject<typeof commonEnvShape>>): 
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     cookieSecure: env.COOKIE_SECURE,
-    limits: Object.freeze({ maxLines: env.CART_MAX_LINES, maxQuantity: env.CART_MAX_QUANTITY, maxBodyBytes: env.BODY_LIMIT_BYTES }),
+    limits: Object.freeze({
+      maxLines: env.CART_MAX_LINES,
+      maxQuantity: env.CART_MAX_QUANTITY,
+      maxBodyBytes: env.BODY_LIMIT_BYTES,
+    }),
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     shutdownIdleGraceMs: env.SHUTDOWN_IDLE_GRACE_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

@@ -7,4 +7,8 @@ export interface CartLimits {
   readonly maxBodyBytes: number;
 }
 
-export const DEFAULT_LIMITS: CartLimits = Object.freeze({ maxQuantity: 99, maxLines: 50, maxBodyBytes: 16 * 1024 });
+export const DEFAULT_LIMITS: CartLimits = Object.freeze({
+  maxQuantity: 99,
+  maxLines: 50,
+  maxBodyBytes: 16 * 1024,
+});

@@ -8,7 +8,9 @@ import { errors } from './errors.ts';
 import type { CartLimits } from './limits.ts';
 
 export const PRODUCT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const productId = z.string().regex(PRODUCT_ID_PATTERN, 'a product id is 1-64 lowercase letters, digits or dashes');
+const productId = z
+  .string()
+  .regex(PRODUCT_ID_PATTERN, 'a product id is 1-64 lowercase letters, digits or dashes');
 
 function quantity(min: number, max: number) {
   return z.number().int().min(min).max(max);
@@ -26,7 +28,9 @@ export function cartStateSchema(limits: CartLimits) {
   return z.strictObject({
     cartId: z.string().regex(CART_ID_PATTERN),
     rev: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    lines: z.array(z.strictObject({ productId, quantity: quantity(1, limits.maxQuantity) })).max(limits.maxLines),
+    lines: z
+      .array(z.strictObject({ productId, quantity: quantity(1, limits.maxQuantity) }))
+      .max(limits.maxLines),
   });
 }
 

@@ -32,7 +32,8 @@ export const TOPOLOGY: Readonly<Record<Variant, VariantSpec>> = Object.freeze({
     cookieName: 'statelab_sf_sid',
     prefix: '/stateful/',
     needsRedis: false,
-    summary: "express-session in the instance's memory; nginx keeps each session on the instance that made it",
+    summary:
+      "express-session in the instance's memory; nginx keeps each session on the instance that made it",
   }),
   'stateful-redis': Object.freeze({
     variant: 'stateful-redis',

@@ -15,7 +15,12 @@ const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
 
 cartContract('core routes over an in-memory holder', async () => {
   const lifecycle = createLifecycle();
-  const logger = createLogger({ level: 'info', instance: 'stateful-1', variant: 'stateful', destination: quiet });
+  const logger = createLogger({
+    level: 'info',
+    instance: 'stateful-1',
+    variant: 'stateful',
+    destination: quiet,
+  });
   const app = buildCartApp({
     instance: 'stateful-1',
     variant: 'stateful',

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import {
   addItem,
   CART_ID_PATTERN,
+  CATALOG,
   CartError,
   type CartState,
-  CATALOG,
   DEFAULT_LIMITS,
   newCart,
   removeItem,
@@ -36,16 +36,61 @@ describe('cart operations', () => {
     ['add up to exactly the limit', () => addItem(cart([[A.id, 98]]), A.id, 1, limits), [[A.id, 99]], 1],
     ['set creates a line', () => setQuantity(cart([]), B.id, 4, limits), [[B.id, 4]], 1],
     ['set changes a line', () => setQuantity(cart([[B.id, 4]]), B.id, 6, limits), [[B.id, 6]], 1],
-    ['set to the same quantity changes nothing', () => setQuantity(cart([[B.id, 4]], 7), B.id, 4, limits), [[B.id, 4]], 7],
-    ['set 0 removes', () => setQuantity(cart([[A.id, 1], [B.id, 4]], 2), B.id, 0, limits), [[A.id, 1]], 3],
-    ['set 0 on an absent line changes nothing', () => setQuantity(cart([[A.id, 1]], 2), B.id, 0, limits), [[A.id, 1]], 2],
-    ['remove a line', () => removeItem(cart([[A.id, 1], [B.id, 4]], 2), A.id), [[B.id, 4]], 3],
+    [
+      'set to the same quantity changes nothing',
+      () => setQuantity(cart([[B.id, 4]], 7), B.id, 4, limits),
+      [[B.id, 4]],
+      7,
+    ],
+    [
+      'set 0 removes',
+      () =>
+        setQuantity(
+          cart(
+            [
+              [A.id, 1],
+              [B.id, 4],
+            ],
+            2,
+          ),
+          B.id,
+          0,
+          limits,
+        ),
+      [[A.id, 1]],
+      3,
+    ],
+    [
+      'set 0 on an absent line changes nothing',
+      () => setQuantity(cart([[A.id, 1]], 2), B.id, 0, limits),
+      [[A.id, 1]],
+      2,
+    ],
+    [
+      'remove a line',
+      () =>
+        removeItem(
+          cart(
+            [
+              [A.id, 1],
+              [B.id, 4],
+            ],
+            2,
+          ),
+          A.id,
+        ),
+      [[B.id, 4]],
+      3,
+    ],
     ['remove an absent line changes nothing', () => removeItem(cart([[A.id, 1]], 2), B.id), [[A.id, 1]], 2],
   ];
   for (const [name, run, lines, rev] of changes) {
     it(`${name} → lines ${JSON.stringify(lines)}, rev ${rev}`, () => {
       const out = run();
-      assert.deepEqual(out.lines.map((l) => [l.productId, l.quantity]), lines);
+      assert.deepEqual(
+        out.lines.map((l) => [l.productId, l.quantity]),
+        lines,
+      );
       assert.equal(out.rev, rev);
       assert.equal(out.cartId, 'c_AAAAAAAAAAAAAAAAAAAA');
     });
@@ -56,12 +101,43 @@ describe('cart operations', () => {
     ['set an unknown product', () => setQuantity(cart([]), 'nope', 1, limits), 404, 'unknown_product'],
     ['remove an unknown product', () => removeItem(cart([]), 'nope'), 404, 'unknown_product'],
     ['add past 99 on a line', () => addItem(cart([[A.id, 99]]), A.id, 1, limits), 409, 'quantity_limit'],
-    ['add a line to a full cart', () => addItem(cart([[A.id, 1], [B.id, 1]]), CATALOG[2]!.id, 1, limits), 409, 'cart_full'],
-    ['set a new line in a full cart', () => setQuantity(cart([[A.id, 1], [B.id, 1]]), CATALOG[2]!.id, 1, limits), 409, 'cart_full'],
+    [
+      'add a line to a full cart',
+      () =>
+        addItem(
+          cart([
+            [A.id, 1],
+            [B.id, 1],
+          ]),
+          CATALOG[2]!.id,
+          1,
+          limits,
+        ),
+      409,
+      'cart_full',
+    ],
+    [
+      'set a new line in a full cart',
+      () =>
+        setQuantity(
+          cart([
+            [A.id, 1],
+            [B.id, 1],
+          ]),
+          CATALOG[2]!.id,
+          1,
+          limits,
+        ),
+      409,
+      'cart_full',
+    ],
   ];
   for (const [name, run, status, code] of refusals) {
     it(`${name} → ${status} ${code}`, () => {
-      assert.throws(run, (err: unknown) => err instanceof CartError && err.status === status && err.code === code);
+      assert.throws(
+        run,
+        (err: unknown) => err instanceof CartError && err.status === status && err.code === code,
+      );
     });
   }
 
@@ -75,10 +151,25 @@ describe('cart operations', () => {
   });
 
   it('viewCart joins catalog names and prices and sums quantities and totals', () => {
-    const view = viewCart(cart([[A.id, 2], [B.id, 3]], 5), { instance: 'stateless-1', variant: 'stateless' });
+    const view = viewCart(
+      cart(
+        [
+          [A.id, 2],
+          [B.id, 3],
+        ],
+        5,
+      ),
+      { instance: 'stateless-1', variant: 'stateless' },
+    );
     assert.equal(view.itemCount, 5);
     assert.equal(view.totalCents, 2 * A.priceCents + 3 * B.priceCents);
-    assert.deepEqual(view.items[1], { productId: B.id, name: B.name, quantity: 3, unitPriceCents: B.priceCents, lineTotalCents: 3 * B.priceCents });
+    assert.deepEqual(view.items[1], {
+      productId: B.id,
+      name: B.name,
+      quantity: 3,
+      unitPriceCents: B.priceCents,
+      lineTotalCents: 3 * B.priceCents,
+    });
     assert.deepEqual(view.servedBy, { instance: 'stateless-1', variant: 'stateless' });
   });
 

@@ -18,7 +18,8 @@ describe('config parsing', () => {
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.equal(err.problems.length, 4, err.message);
-        for (const name of ['INSTANCE_ID', 'PORT', 'LOG_LEVEL', 'SESSION_SECRET']) assert.match(err.message, new RegExp(name));
+        for (const name of ['INSTANCE_ID', 'PORT', 'LOG_LEVEL', 'SESSION_SECRET'])
+          assert.match(err.message, new RegExp(name));
         assert.match(err.message, /at least 32 bytes/);
         return true;
       },

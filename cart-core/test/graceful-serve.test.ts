@@ -7,7 +7,11 @@ import { createLifecycle, createLogger, serve } from '../src/index.ts';
 const quiet = new Writable({ write: (_c, _e, done) => done() });
 const logger = createLogger({ level: 'silent', instance: 't-1', variant: 't', destination: quiet });
 
-function get(port: number, agent: Agent, path = '/'): Promise<{ status: number; connection: string | undefined; body: string }> {
+function get(
+  port: number,
+  agent: Agent,
+  path = '/',
+): Promise<{ status: number; connection: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
       let body = '';
@@ -26,7 +30,15 @@ async function start(idleGraceMs: number) {
       const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
       setTimeout(() => res.end('done'), delay);
     },
-    { host: '127.0.0.1', port: 0, keepAliveTimeoutMs: 10_000, shutdownIdleGraceMs: idleGraceMs, shutdownTimeoutMs: 5_000, lifecycle, logger },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      keepAliveTimeoutMs: 10_000,
+      shutdownIdleGraceMs: idleGraceMs,
+      shutdownTimeoutMs: 5_000,
+      lifecycle,
+      logger,
+    },
   );
   return { running, lifecycle };
 }
@@ -41,8 +53,14 @@ describe('graceful serve', () => {
     const closed = running.close();
     assert.equal(lifecycle.isDraining(), true);
     const results = await Promise.all(inFlight);
-    assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 200, 200]);
-    assert.ok(results.every((r) => r.connection === 'close'), 'answers during the drain close their socket');
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200, 200, 200],
+    );
+    assert.ok(
+      results.every((r) => r.connection === 'close'),
+      'answers during the drain close their socket',
+    );
     await closed;
     await assert.rejects(get(running.port, new Agent()), /ECONNREFUSED/);
   });

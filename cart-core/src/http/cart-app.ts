@@ -38,7 +38,14 @@ export function buildCartApp(options: CartAppOptions): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(probes({ instance, variant, lifecycle, ...(options.storeReady ? { storeReady: options.storeReady } : {}) }));
+  app.use(
+    probes({
+      instance,
+      variant,
+      lifecycle,
+      ...(options.storeReady ? { storeReady: options.storeReady } : {}),
+    }),
+  );
   app.get('/metrics', metrics.handler);
   if (options.before?.length) app.use('/api/cart', ...options.before);
   app.use(cartRoutes({ holder, limits, servedBy: { instance, variant } }));

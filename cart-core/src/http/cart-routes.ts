@@ -2,7 +2,7 @@
  * The cart API of contract section 2 over any `CartHolder`: parse, load, apply a pure operation,
  * store when something changed, answer. Bodies are validated before the cart is touched.
  */
-import { Router, type Request, type Response } from 'express';
+import { type Request, type Response, Router } from 'express';
 import {
   addItem,
   type CartState,

@@ -24,7 +24,9 @@ function fromParser(err: ParserError, maxBodyBytes: number): CartError | undefin
     default:
       // Express itself raises 4xx errors for requests it cannot route (a malformed %-escape in the path).
       if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-        return new CartError(err.status, 'bad_request', 'the request could not be understood', { cause: err });
+        return new CartError(err.status, 'bad_request', 'the request could not be understood', {
+          cause: err,
+        });
       }
       return undefined;
   }

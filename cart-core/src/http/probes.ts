@@ -20,7 +20,10 @@ export function probes({ instance, variant, lifecycle, storeReady }: ProbeOption
     if (lifecycle.isDraining()) {
       res.status(503).json(errorBody('draining', 'this instance is shutting down'));
     } else if (storeReady && !storeReady()) {
-      res.set('Retry-After', '1').status(503).json(errorBody('store_unavailable', 'the cart store is unavailable'));
+      res
+        .set('Retry-After', '1')
+        .status(503)
+        .json(errorBody('store_unavailable', 'the cart store is unavailable'));
     } else {
       res.json({ status: 'ready', instance });
     }

@@ -29,7 +29,12 @@ export function requestContext(instance: string, logger: Logger, metrics: AppMet
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
       metrics.observe(req.method, route, res.statusCode, seconds);
-      const entry = { method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
+      const entry = {
+        method: req.method,
+        url: req.originalUrl,
+        status: res.statusCode,
+        ms: Math.round(seconds * 1e4) / 10,
+      };
       if (res.statusCode >= 500) req.log.error(entry, 'request failed');
       else if (res.statusCode >= 400) req.log.info(entry, 'request rejected');
       else req.log.debug(entry, 'request served');

@@ -33,44 +33,318 @@ const [A, B, C] = [CATALOG[0]!, CATALOG[1]!, CATALOG[2]!];
 
 /** Rejected requests that every variant must answer the same way, leaving the cart unchanged. */
 export const BAD_REQUESTS: readonly BadRequest[] = [
-  { name: 'malformed JSON', method: 'POST', path: '/api/cart/items', options: { body: '{"productId":', headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_body' },
-  { name: 'JSON null body', method: 'POST', path: '/api/cart/items', options: { body: 'null', headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_body' },
-  { name: 'JSON array body', method: 'POST', path: '/api/cart/items', options: { json: [{ productId: A.id }] }, status: 400, code: 'invalid_body' },
-  { name: 'JSON string body', method: 'POST', path: '/api/cart/items', options: { body: '"mug-ink"', headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_body' },
+  {
+    name: 'malformed JSON',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { body: '{"productId":', headers: { 'content-type': 'application/json' } },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'JSON null body',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { body: 'null', headers: { 'content-type': 'application/json' } },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'JSON array body',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: [{ productId: A.id }] },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'JSON string body',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { body: '"mug-ink"', headers: { 'content-type': 'application/json' } },
+    status: 400,
+    code: 'invalid_body',
+  },
   { name: 'no body', method: 'POST', path: '/api/cart/items', status: 400, code: 'invalid_body' },
-  { name: 'productId a number', method: 'POST', path: '/api/cart/items', options: { json: { productId: 5 } }, status: 400, code: 'invalid_body' },
-  { name: 'productId missing', method: 'POST', path: '/api/cart/items', options: { json: { quantity: 1 } }, status: 400, code: 'invalid_body' },
-  { name: 'productId with path characters', method: 'POST', path: '/api/cart/items', options: { json: { productId: '../etc/passwd' } }, status: 400, code: 'invalid_body' },
-  { name: 'unknown field', method: 'POST', path: '/api/cart/items', options: { json: { productId: A.id, priceCents: 1 } }, status: 400, code: 'invalid_body' },
-  { name: '__proto__ key', method: 'POST', path: '/api/cart/items', options: { body: `{"productId":"${A.id}","__proto__":{"polluted":true}}`, headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_body' },
-  { name: 'constructor.prototype key', method: 'POST', path: '/api/cart/items', options: { body: `{"productId":"${A.id}","constructor":{"prototype":{"polluted":true}}}`, headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_body' },
-  { name: 'quantity 0 on add', method: 'POST', path: '/api/cart/items', options: { json: { productId: A.id, quantity: 0 } }, status: 400, code: 'invalid_quantity' },
-  { name: 'quantity 100', method: 'POST', path: '/api/cart/items', options: { json: { productId: A.id, quantity: 100 } }, status: 400, code: 'invalid_quantity' },
-  { name: 'quantity negative', method: 'POST', path: '/api/cart/items', options: { json: { productId: A.id, quantity: -3 } }, status: 400, code: 'invalid_quantity' },
-  { name: 'quantity 1.5', method: 'POST', path: '/api/cart/items', options: { json: { productId: A.id, quantity: 1.5 } }, status: 400, code: 'invalid_quantity' },
-  { name: 'quantity a string', method: 'POST', path: '/api/cart/items', options: { json: { productId: A.id, quantity: '2' } }, status: 400, code: 'invalid_quantity' },
-  { name: 'quantity 1e400', method: 'POST', path: '/api/cart/items', options: { body: `{"productId":"${A.id}","quantity":1e400}`, headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_quantity' },
-  { name: 'quantity beyond 2^53', method: 'POST', path: '/api/cart/items', options: { body: `{"productId":"${A.id}","quantity":9007199254740993}`, headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_quantity' },
-  { name: 'quantity null', method: 'POST', path: '/api/cart/items', options: { json: { productId: A.id, quantity: null } }, status: 400, code: 'invalid_quantity' },
-  { name: 'unknown product', method: 'POST', path: '/api/cart/items', options: { json: { productId: 'no-such-thing' } }, status: 404, code: 'unknown_product' },
-  { name: 'text/plain body', method: 'POST', path: '/api/cart/items', options: { body: `{"productId":"${A.id}"}`, headers: { 'content-type': 'text/plain' } }, status: 415, code: 'unsupported_media_type' },
-  { name: 'form body', method: 'POST', path: '/api/cart/items', options: { body: `productId=${A.id}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, status: 415, code: 'unsupported_media_type' },
-  { name: 'body without content type', method: 'POST', path: '/api/cart/items', options: { body: `{"productId":"${A.id}"}`, headers: { 'content-type': '' } }, status: 415, code: 'unsupported_media_type' },
-  { name: 'gzip content encoding', method: 'POST', path: '/api/cart/items', options: { body: `{"productId":"${A.id}"}`, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }, status: 415, code: 'unsupported_media_type' },
-  { name: 'latin1 charset', method: 'POST', path: '/api/cart/items', options: { body: `{"productId":"${A.id}"}`, headers: { 'content-type': 'application/json; charset=latin1' } }, status: 415, code: 'unsupported_media_type' },
-  { name: 'invalid UTF-8 bytes', method: 'POST', path: '/api/cart/items', options: { body: new Uint8Array([0x7b, 0x22, 0x70, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_body' },
-  { name: 'body over 16 KiB', method: 'POST', path: '/api/cart/items', options: { json: { productId: A.id, pad: 'x'.repeat(17 * 1024) } }, status: 413, code: 'body_too_large' },
-  { name: 'deeply nested JSON', method: 'POST', path: '/api/cart/items', options: { body: `${'['.repeat(2000)}${']'.repeat(2000)}`, headers: { 'content-type': 'application/json' } }, status: 400, code: 'invalid_body' },
-  { name: 'PUT quantity 100', method: 'PUT', path: `/api/cart/items/${A.id}`, options: { json: { quantity: 100 } }, status: 400, code: 'invalid_quantity' },
-  { name: 'PUT quantity -1', method: 'PUT', path: `/api/cart/items/${A.id}`, options: { json: { quantity: -1 } }, status: 400, code: 'invalid_quantity' },
-  { name: 'PUT without quantity', method: 'PUT', path: `/api/cart/items/${A.id}`, options: { json: {} }, status: 400, code: 'invalid_quantity' },
-  { name: 'PUT extra field', method: 'PUT', path: `/api/cart/items/${A.id}`, options: { json: { quantity: 1, productId: B.id } }, status: 400, code: 'invalid_body' },
-  { name: 'PUT unknown product', method: 'PUT', path: '/api/cart/items/no-such-thing', options: { json: { quantity: 1 } }, status: 404, code: 'unknown_product' },
-  { name: 'PUT product id with encoded slash', method: 'PUT', path: '/api/cart/items/..%2F..%2Fetc', options: { json: { quantity: 1 } }, status: 404, code: 'unknown_product' },
-  { name: 'DELETE unknown product', method: 'DELETE', path: '/api/cart/items/NOPE', status: 404, code: 'unknown_product' },
-  { name: 'malformed percent escape', method: 'DELETE', path: '/api/cart/items/%E0%A4%A', status: 400, code: 'bad_request' },
+  {
+    name: 'productId a number',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: 5 } },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'productId missing',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { quantity: 1 } },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'productId with path characters',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: '../etc/passwd' } },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'unknown field',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: A.id, priceCents: 1 } },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: '__proto__ key',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: {
+      body: `{"productId":"${A.id}","__proto__":{"polluted":true}}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'constructor.prototype key',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: {
+      body: `{"productId":"${A.id}","constructor":{"prototype":{"polluted":true}}}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'quantity 0 on add',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: A.id, quantity: 0 } },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'quantity 100',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: A.id, quantity: 100 } },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'quantity negative',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: A.id, quantity: -3 } },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'quantity 1.5',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: A.id, quantity: 1.5 } },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'quantity a string',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: A.id, quantity: '2' } },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'quantity 1e400',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: {
+      body: `{"productId":"${A.id}","quantity":1e400}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'quantity beyond 2^53',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: {
+      body: `{"productId":"${A.id}","quantity":9007199254740993}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'quantity null',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: A.id, quantity: null } },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'unknown product',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: 'no-such-thing' } },
+    status: 404,
+    code: 'unknown_product',
+  },
+  {
+    name: 'text/plain body',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { body: `{"productId":"${A.id}"}`, headers: { 'content-type': 'text/plain' } },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'form body',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { body: `productId=${A.id}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'body without content type',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { body: `{"productId":"${A.id}"}`, headers: { 'content-type': '' } },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'gzip content encoding',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: {
+      body: `{"productId":"${A.id}"}`,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'latin1 charset',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: {
+      body: `{"productId":"${A.id}"}`,
+      headers: { 'content-type': 'application/json; charset=latin1' },
+    },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'invalid UTF-8 bytes',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: {
+      body: new Uint8Array([0x7b, 0x22, 0x70, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'body over 16 KiB',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: { json: { productId: A.id, pad: 'x'.repeat(17 * 1024) } },
+    status: 413,
+    code: 'body_too_large',
+  },
+  {
+    name: 'deeply nested JSON',
+    method: 'POST',
+    path: '/api/cart/items',
+    options: {
+      body: `${'['.repeat(2000)}${']'.repeat(2000)}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'PUT quantity 100',
+    method: 'PUT',
+    path: `/api/cart/items/${A.id}`,
+    options: { json: { quantity: 100 } },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'PUT quantity -1',
+    method: 'PUT',
+    path: `/api/cart/items/${A.id}`,
+    options: { json: { quantity: -1 } },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'PUT without quantity',
+    method: 'PUT',
+    path: `/api/cart/items/${A.id}`,
+    options: { json: {} },
+    status: 400,
+    code: 'invalid_quantity',
+  },
+  {
+    name: 'PUT extra field',
+    method: 'PUT',
+    path: `/api/cart/items/${A.id}`,
+    options: { json: { quantity: 1, productId: B.id } },
+    status: 400,
+    code: 'invalid_body',
+  },
+  {
+    name: 'PUT unknown product',
+    method: 'PUT',
+    path: '/api/cart/items/no-such-thing',
+    options: { json: { quantity: 1 } },
+    status: 404,
+    code: 'unknown_product',
+  },
+  {
+    name: 'PUT product id with encoded slash',
+    method: 'PUT',
+    path: '/api/cart/items/..%2F..%2Fetc',
+    options: { json: { quantity: 1 } },
+    status: 404,
+    code: 'unknown_product',
+  },
+  {
+    name: 'DELETE unknown product',
+    method: 'DELETE',
+    path: '/api/cart/items/NOPE',
+    status: 404,
+    code: 'unknown_product',
+  },
+  {
+    name: 'malformed percent escape',
+    method: 'DELETE',
+    path: '/api/cart/items/%E0%A4%A',
+    status: 400,
+    code: 'bad_request',
+  },
   { name: 'unknown route', method: 'GET', path: '/api/nope', status: 404, code: 'not_found' },
-  { name: 'wrong method on a known path', method: 'PATCH', path: '/api/cart', options: { json: {} }, status: 404, code: 'not_found' },
+  {
+    name: 'wrong method on a known path',
+    method: 'PATCH',
+    path: '/api/cart',
+    options: { json: {} },
+    status: 404,
+    code: 'not_found',
+  },
 ];
 
 function assertJsonError(res: TestResponse, status: number, code: string, instance: string): void {
@@ -129,7 +403,9 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
 
     it('the identity cookie is HttpOnly, SameSite=Lax, Path=/ and named for the variant', async () => {
       const res = await fresh().request('GET', '/api/cart');
-      const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${TOPOLOGY[target.variant].cookieName}=`));
+      const cookie = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith(`${TOPOLOGY[target.variant].cookieName}=`));
       assert.ok(cookie, `Set-Cookie ${TOPOLOGY[target.variant].cookieName}`);
       assert.match(cookie, /;\s*HttpOnly/i);
       assert.match(cookie, /;\s*SameSite=Lax/i);
@@ -144,16 +420,31 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
       assert.equal(one.status, 200);
       assert.equal(one.body.cartId, empty.cartId);
       assert.equal(one.body.rev, 1);
-      assert.deepEqual(one.body.items, [{ productId: A.id, name: A.name, quantity: 1, unitPriceCents: A.priceCents, lineTotalCents: A.priceCents }]);
-      const more = await client.request('POST', '/api/cart/items', { json: { productId: A.id, quantity: 4 } });
+      assert.deepEqual(one.body.items, [
+        {
+          productId: A.id,
+          name: A.name,
+          quantity: 1,
+          unitPriceCents: A.priceCents,
+          lineTotalCents: A.priceCents,
+        },
+      ]);
+      const more = await client.request('POST', '/api/cart/items', {
+        json: { productId: A.id, quantity: 4 },
+      });
       assert.equal(more.body.rev, 2);
       assert.deepEqual(lines(more.body), [[A.id, 5]]);
-      const other = await client.request('POST', '/api/cart/items', { json: { productId: B.id, quantity: 2 } });
+      const other = await client.request('POST', '/api/cart/items', {
+        json: { productId: B.id, quantity: 2 },
+      });
       assert.equal(other.body.rev, 3);
       assert.equal(other.body.itemCount, 7);
       assert.equal(other.body.totalCents, 5 * A.priceCents + 2 * B.priceCents);
       const again = await get();
-      assert.deepEqual(lines(again), [[A.id, 5], [B.id, 2]]);
+      assert.deepEqual(lines(again), [
+        [A.id, 5],
+        [B.id, 2],
+      ]);
       assert.equal(again.rev, 3);
     });
 
@@ -167,7 +458,10 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
       const same = await client.request('PUT', `/api/cart/items/${A.id}`, { json: { quantity: 7 } });
       assert.equal(same.body.rev, 2, 'no change, no new rev');
       const created = await client.request('PUT', `/api/cart/items/${C.id}`, { json: { quantity: 3 } });
-      assert.deepEqual(lines(created.body), [[A.id, 7], [C.id, 3]]);
+      assert.deepEqual(lines(created.body), [
+        [A.id, 7],
+        [C.id, 3],
+      ]);
       assert.equal(created.body.rev, 3);
       const removed = await client.request('PUT', `/api/cart/items/${A.id}`, { json: { quantity: 0 } });
       assert.deepEqual(lines(removed.body), [[C.id, 3]]);
@@ -228,8 +522,18 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
       const full = await get();
       assert.equal(full.items.length, DEFAULT_LIMITS.maxLines);
       const extra = CATALOG[DEFAULT_LIMITS.maxLines]!;
-      assertJsonError(await client.request('POST', '/api/cart/items', { json: { productId: extra.id } }), 409, 'cart_full', target.instance);
-      assertJsonError(await client.request('PUT', `/api/cart/items/${extra.id}`, { json: { quantity: 1 } }), 409, 'cart_full', target.instance);
+      assertJsonError(
+        await client.request('POST', '/api/cart/items', { json: { productId: extra.id } }),
+        409,
+        'cart_full',
+        target.instance,
+      );
+      assertJsonError(
+        await client.request('PUT', `/api/cart/items/${extra.id}`, { json: { quantity: 1 } }),
+        409,
+        'cart_full',
+        target.instance,
+      );
       assert.deepEqual(await get(), full);
     });
 
