@@ -1,0 +1,87 @@
+/**
+ * The server block's proxying: defaults every proxied location inherits, one location per variant
+ * (prefix stripped, cookies scoped, a retry policy that fits where its state lives), /lab/ and the UI.
+ */
+import type { VariantSpec } from '@statelab/cart-core';
+import { type Block, comment, escapeRegex, hostPort } from './nginx-text.ts';
+
+/** Shared by every proxied location (a location that sets none inherits all of these). */
+export const PROXY_DEFAULTS: Block = [
+  comment('HTTP/1.1 with an empty Connection header, or upstream keepalive never happens.'),
+  'proxy_http_version 1.1;',
+  'proxy_set_header Connection "";',
+  'proxy_set_header Host $host;',
+  'proxy_set_header X-Request-Id $request_id;',
+  'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+  'proxy_set_header X-Real-IP $remote_addr;',
+  'proxy_set_header X-Forwarded-Proto $scheme;',
+  comment('a dead instance is noticed in 1 s, not the default 60 s.'),
+  'proxy_connect_timeout 1s;',
+  'proxy_send_timeout 10s;',
+  'proxy_read_timeout 10s;',
+  comment('retries stop after 5 s in all, so a client is never held for a whole tour of dead instances.'),
+  'proxy_next_upstream_timeout 5s;',
+];
+
+export function variantLocation(prefix: string, target: string, retry: Block): Block {
+  const bare = prefix.replace(/\/$/, '');
+  return [
+    `location ${prefix} {`,
+    [
+      comment(`the app sees /api/..., not ${prefix}api/...; (?s) keeps encoded newlines inside the match.`),
+      `rewrite "(?s)^${escapeRegex(bare)}(/.*)$" $1 break;`,
+      `proxy_pass http://${target};`,
+      comment("apps set Path=/; scope each variant's cookies to its prefix so they never cross variants."),
+      `proxy_cookie_path / ${prefix};`,
+      ...retry,
+    ],
+    '}',
+  ];
+}
+
+export function retryPolicy(spec: VariantSpec): Block {
+  if (spec.store === 'jwt') {
+    return [
+      comment('the state is in the token: a replayed POST with the same token yields the same cart,'),
+      comment('so even a request already sent may be retried on another instance.'),
+      'proxy_next_upstream error timeout non_idempotent;',
+    ];
+  }
+  return [
+    comment('never non_idempotent here: the cart is server-side, a replayed POST could add twice.'),
+    comment('A refused connect is still retried for every method: nothing was sent yet.'),
+    'proxy_next_upstream error timeout;',
+  ];
+}
+
+export function labLocation(controlApi: { host: string; port: number }): Block {
+  return [
+    `location /lab/ {`,
+    [
+      comment('the control API kills processes: loopback peers only (403 JSON for anyone else).'),
+      'allow 127.0.0.0/8;',
+      'allow ::1;',
+      'deny all;',
+      comment('path kept as is: the control API answers /lab/api/... on its own port too.'),
+      `proxy_pass http://${hostPort(controlApi.host, controlApi.port)};`,
+      comment('start and restart answer once the instance is ready, which takes seconds; never replay them.'),
+      'proxy_read_timeout 120s;',
+      'proxy_next_upstream off;',
+    ],
+    '}',
+  ];
+}
+
+export function uiLocation(uiRoot: string): Block {
+  return [
+    'location / {',
+    [
+      `root ${uiRoot};`,
+      'index index.html;',
+      'autoindex off;',
+      comment('anything that is not a UI file is a JSON 404, not a directory listing or the page.'),
+      'try_files $uri $uri/ =404;',
+    ],
+    '}',
+  ];
+}
