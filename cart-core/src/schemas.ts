@@ -56,8 +56,16 @@ export function parseProductId(value: string): string {
   return value;
 }
 
+const stateSchemas = new WeakMap<CartLimits, ReturnType<typeof cartStateSchema>>();
+
 /** Validates a cart read back from a store or a token; undefined when it is not a valid cart. */
 export function parseCartState(limits: CartLimits, value: unknown): CartState | undefined {
-  const result = cartStateSchema(limits).safeParse(value);
+  // Building a zod schema costs more than a JWT verify: build it once per limits object.
+  let schema = stateSchemas.get(limits);
+  if (!schema) {
+    schema = cartStateSchema(limits);
+    stateSchemas.set(limits, schema);
+  }
+  const result = schema.safeParse(value);
   return result.success ? result.data : undefined;
 }

@@ -1,0 +1,22 @@
+/** The process edge: env in, listen, drain on SIGTERM/SIGINT, exit 78 on a bad config. */
+import { createLifecycle, createLogger, runMain, serve } from '@statelab/cart-core';
+import { buildApp } from './app.ts';
+import { loadConfig } from './config.ts';
+
+await runMain(async () => {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ level: config.logLevel, instance: config.instance, variant: config.variant });
+  const lifecycle = createLifecycle();
+  const app = buildApp(config, { logger, lifecycle });
+  const running = await serve(app, {
+    host: config.host,
+    port: config.port,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    shutdownIdleGraceMs: config.shutdownIdleGraceMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    lifecycle,
+    logger,
+  });
+  logger.info({ port: running.port, url: running.url }, 'listening');
+  return { running, logger };
+});

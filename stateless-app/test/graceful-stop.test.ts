@@ -1,0 +1,90 @@
+/**
+ * SIGTERM drains: requests in flight on keep-alive sockets finish with 200, an idle keep-alive
+ * socket still gets its answer (with `Connection: close`), and the process exits 0.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { test } from 'node:test';
+import { CATALOG, EXIT } from '@statelab/cart-core';
+import { spawnMain, waitFor } from './helpers.ts';
+
+interface Answer {
+  status: number;
+  connection: string | undefined;
+  body: string;
+}
+
+/** Sends a request; `hold` keeps the body's tail back until the returned `finish` is called. */
+function send(url: string, agent: http.Agent, method: string, path: string, json?: unknown) {
+  const body = json === undefined ? '' : JSON.stringify(json);
+  let finish = () => {};
+  const answer = new Promise<Answer>((resolve, reject) => {
+    const req = http.request(new URL(path, url), {
+      method,
+      agent,
+      headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }),
+      );
+      res.on('error', reject);
+    });
+    if (!body) return void req.end();
+    req.write(body.slice(0, 5));
+    finish = () => req.end(body.slice(5));
+  });
+  return { answer, finish: () => finish() };
+}
+
+test('SIGTERM with keep-alive requests in flight → every one answered 200, then exit 0', async (t) => {
+  const app = await spawnMain(t, { SHUTDOWN_IDLE_GRACE_MS: '3000', SHUTDOWN_TIMEOUT_MS: '10000' });
+  const busy = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const idle = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  t.after(() => {
+    busy.destroy();
+    idle.destroy();
+  });
+  // Open the keep-alive sockets first, so that every later request reuses an established one.
+  const warm = await Promise.all([
+    ...Array.from({ length: 4 }, () => send(app.url, busy, 'GET', '/api/cart').answer),
+    ...Array.from({ length: 2 }, () => send(app.url, idle, 'GET', '/api/cart').answer),
+  ]);
+  assert.deepEqual(
+    warm.map((a) => a.status),
+    [200, 200, 200, 200, 200, 200],
+  );
+
+  const inFlight = CATALOG.slice(0, 4).map((p) =>
+    send(app.url, busy, 'POST', '/api/cart/items', { productId: p.id }),
+  );
+  // One more round trip, so the held requests' headers have reached the server before the signal.
+  assert.equal((await send(app.url, idle, 'GET', '/healthz').answer).status, 200);
+  app.child.kill('SIGTERM');
+  await waitFor(
+    () => app.output().stdout.includes('"msg":"stopping"'),
+    () => `no "stopping" line:\n${app.output().stdout.slice(-2000)}`,
+  );
+
+  const late = await Promise.all([
+    send(app.url, idle, 'GET', '/api/cart').answer,
+    send(app.url, idle, 'GET', '/readyz').answer,
+  ]);
+  assert.equal(late[0].status, 200, 'an idle keep-alive socket reused during the drain is still served');
+  assert.equal(late[0].connection, 'close');
+  assert.equal(late[1].status, 503, 'not ready while draining');
+
+  for (const request of inFlight) request.finish();
+  const answers = await Promise.all(inFlight.map((r) => r.answer));
+  for (const [i, a] of answers.entries()) {
+    assert.equal(a.status, 200, a.body);
+    assert.equal(a.connection, 'close');
+    assert.equal(JSON.parse(a.body).items[0].productId, CATALOG[i]!.id);
+  }
+  assert.equal(await app.exited, EXIT.ok, app.output().stderr);
+  assert.match(app.output().stdout, /"msg":"stopped"/);
+  assert.equal(app.output().stderr, '');
+});
