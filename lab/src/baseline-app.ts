@@ -1,0 +1,35 @@
+/**
+ * The bench's ceiling: bare express answering a constant cart-shaped body, no store, no session,
+ * no validation. Whatever a variant costs beyond this is what its state handling costs.
+ */
+import express, { type Express } from 'express';
+
+export function buildBaselineApp(instance: string, isDraining: () => boolean): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  const cart = JSON.stringify({
+    cartId: 'c_baseline',
+    rev: 0,
+    items: [],
+    itemCount: 0,
+    totalCents: 0,
+    servedBy: { instance, variant: 'baseline' },
+  });
+  app.use((_req, res, next) => {
+    res.setHeader('X-Served-By', instance);
+    next();
+  });
+  app.get('/api/cart', (_req, res) => {
+    res.type('application/json').send(cart);
+  });
+  app.get('/readyz', (_req, res) => {
+    if (isDraining())
+      res.status(503).json({ error: { code: 'draining', message: 'this instance is shutting down' } });
+    else res.json({ status: 'ready', instance });
+  });
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
+  });
+  return app;
+}

@@ -1,0 +1,83 @@
+/**
+ * `npm run lab`: main(argv, env, io) -> exit code. Starts the native lab, prints where everything
+ * is, then waits for Ctrl-C or SIGTERM and stops every process it started.
+ */
+import { ConfigError } from '@statelab/cart-core';
+import { parseCliArgs, USAGE } from './cli-options.ts';
+import { needsRedis } from './instance-specs.ts';
+import { launchLab } from './lab.ts';
+import { renderReadyTable } from './ready-table.ts';
+import { findTools } from './tools.ts';
+
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 64, unavailable: 69 });
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function stopRequested(): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let listener: (signal: NodeJS.Signals) => void = () => undefined;
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    listener = resolve;
+  });
+  for (const name of STOP_SIGNALS) process.on(name, listener);
+  return {
+    signal,
+    dispose: () => {
+      for (const name of STOP_SIGNALS) process.off(name, listener);
+    },
+  };
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  let request: ReturnType<typeof parseCliArgs>;
+  try {
+    request = parseCliArgs(argv);
+  } catch (err) {
+    const message = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message;
+    io.stderr.write(`statelab lab: ${message}\nRun with --help for the options.\n`);
+    return EXIT.usage;
+  }
+  if (request.help) {
+    io.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  const { config } = request;
+  const found = findTools(env, needsRedis(config.variants));
+  if ('missing' in found) {
+    io.stderr.write(`${found.missing}\n`);
+    return EXIT.unavailable;
+  }
+
+  // Listen before starting: a Ctrl-C during start-up still stops what was started.
+  const stop = stopRequested();
+  const started = Date.now();
+  try {
+    say(`statelab lab: starting ${config.variants.join(', ')} x ${config.instances}...`);
+    const lab = await launchLab(config, { env, tools: found.tools, report: say });
+    say(
+      renderReadyTable({
+        baseUrl: lab.baseUrl,
+        variants: config.variants,
+        instances: await lab.runtime.list(),
+        nginx: { pid: lab.nginxPid(), port: Number(new URL(lab.baseUrl).port) },
+        logDir: lab.logDir,
+        seconds: (Date.now() - started) / 1000,
+      }),
+    );
+    const signal = await stop.signal;
+    say(`statelab lab: ${signal}, stopping nginx, then apps, then redis...`);
+    await lab.close();
+    say('statelab lab: stopped');
+    return EXIT.ok;
+  } catch (err) {
+    io.stderr.write(`statelab lab: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  } finally {
+    stop.dispose();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The control API (contract section 4) over any Runtime: list instances and the topology, and
+ * kill / stop / start / restart one instance. Loopback peers only; every error is JSON.
+ */
+
+import { errorBody, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import express, { type ErrorRequestHandler, type Express, Router } from 'express';
+import { loopbackOnly } from './loopback.ts';
+import {
+  InstanceFailedError,
+  isRuntimeAction,
+  RUNTIME_ACTIONS,
+  type Runtime,
+  RuntimeClosedError,
+  UnknownInstanceError,
+} from './runtime.ts';
+
+export interface ControlApiOptions {
+  runtime: Runtime;
+  variants: readonly Variant[];
+  /** Told about unexpected errors (answered as a bare 500). */
+  onError?: (err: unknown) => void;
+}
+
+/** The path nginx proxies to this API; `/baseline/` is where the bench's ceiling is served. */
+export const CONTROL_API_PATH = '/lab/api';
+export const BASELINE_PREFIX = '/baseline/';
+
+function routes({ runtime, variants }: ControlApiOptions): Router {
+  const router = Router();
+
+  router.get('/instances', async (_req, res) => {
+    res.json({ runtime: runtime.kind, instances: await runtime.list() });
+  });
+
+  router.get('/topology', async (_req, res) => {
+    const instances = await runtime.list();
+    const baseline = instances.filter((i) => i.variant === 'baseline');
+    res.json({
+      runtime: runtime.kind,
+      variants: variants.map((variant) => ({
+        ...TOPOLOGY[variant],
+        instances: instances.filter((i) => i.variant === variant),
+      })),
+      redis: instances.find((i) => i.variant === 'redis') ?? null,
+      baseline: baseline.length > 0 ? { prefix: BASELINE_PREFIX, instances: baseline } : null,
+    });
+  });
+
+  router.post('/instances/:id/:action', async (req, res) => {
+    const { id, action } = req.params;
+    if (!isRuntimeAction(action)) {
+      res
+        .status(404)
+        .json(
+          errorBody('unknown_action', `no action "${action}"; actions are ${RUNTIME_ACTIONS.join(', ')}`),
+        );
+      return;
+    }
+    res.json({ instance: await runtime[action](id) });
+  });
+
+  return router;
+}
+
+function errorHandler(onError: (err: unknown) => void): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof UnknownInstanceError) {
+      res.status(404).json(errorBody('unknown_instance', err.message));
+    } else if (err instanceof InstanceFailedError) {
+      // Loopback callers only: the child's last lines help more than a bare 500.
+      res.status(500).json(errorBody('instance_failed', err.message));
+    } else if (err instanceof RuntimeClosedError) {
+      res.status(503).json(errorBody('lab_stopping', err.message));
+    } else {
+      onError(err);
+      res.status(500).json(errorBody('internal_error', 'internal server error'));
+    }
+  };
+}
+
+export function buildControlApi(options: ControlApiOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(loopbackOnly());
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(CONTROL_API_PATH, routes(options));
+  app.use((req, res) => {
+    res.status(404).json(errorBody('not_found', `no route for ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(options.onError ?? (() => undefined)));
+  return app;
+}

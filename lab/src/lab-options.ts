@@ -1,0 +1,44 @@
+/** `LabOptions`: the one table of defaults, then validation listing every problem in one message. */
+import { ConfigError, VARIANTS, type Variant } from '@statelab/cart-core';
+import { z } from 'zod';
+
+export interface LabOptions {
+  /** nginx listen port on 127.0.0.1; default 8080; 0 = a free port. */
+  port?: number;
+  /** Per variant, default 3. */
+  instances?: number;
+  /** Default all three. */
+  variants?: Variant[];
+  /** Bare express instances at /baseline/ (the bench's ceiling); default 0. */
+  baseline?: number;
+  /** Apps' LOG_LEVEL, default 'info'. */
+  logLevel?: string;
+  /** Extra env for every app (tests: short grace periods). */
+  appEnv?: Record<string, string>;
+}
+
+export const LAB_DEFAULTS = Object.freeze({ port: 8080, instances: 3, baseline: 0, logLevel: 'info' });
+export const MAX_INSTANCES = 16;
+
+const schema = z.object({
+  port: z.number().int().min(0).max(65535).default(LAB_DEFAULTS.port),
+  instances: z.number().int().min(1).max(MAX_INSTANCES).default(LAB_DEFAULTS.instances),
+  variants: z
+    .array(z.enum(VARIANTS))
+    .min(1)
+    .refine((v) => new Set(v).size === v.length, 'must not repeat a variant')
+    .default([...VARIANTS]),
+  baseline: z.number().int().min(0).max(MAX_INSTANCES).default(LAB_DEFAULTS.baseline),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  appEnv: z.record(z.string(), z.string()).default({}),
+});
+
+export type LabConfig = Readonly<z.infer<typeof schema>>;
+
+export function parseLabOptions(options: LabOptions): LabConfig {
+  const result = schema.strict().safeParse(options);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'options'} ${i.message}`));
+  }
+  return Object.freeze(result.data);
+}

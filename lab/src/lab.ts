@@ -1,0 +1,171 @@
+/**
+ * `startLab()`: the native topology. Redis, every app instance and the UI build start in parallel,
+ * then nginx is rendered with the ports they got; `close()` stops nginx, then apps, then redis.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildUi } from '@statelab/cart-ui';
+import { buildControlApi, CONTROL_API_PATH } from './control-api.ts';
+import { instanceSpecs, needsRedis, REDIS_ID } from './instance-specs.ts';
+import { type LabConfig, type LabOptions, parseLabOptions } from './lab-options.ts';
+import { createNativeRuntime, type NativeRuntime } from './native-runtime.ts';
+import { type RunningNginx, startNginx } from './nginx-process.ts';
+import { LOOPBACK } from './ports.ts';
+import type { Runtime } from './runtime.ts';
+import { findTools, type Tools } from './tools.ts';
+
+export interface LabHandle {
+  readonly baseUrl: string;
+  readonly runtime: Runtime;
+  /** The control API's own loopback URL (nginx proxies /lab/ to it). */
+  readonly controlApiUrl: string;
+  /** The bench reads CPU time from /proc/<pid>/stat (+ workers). */
+  nginxPid(): number | undefined;
+  nginxWorkerPids(): number[];
+  /** Stops everything it started; removes its temp dir. */
+  close(): Promise<void>;
+}
+
+/** What `npm run lab` needs beyond the public handle: the temp dir it prints. */
+export interface NativeLab extends LabHandle {
+  readonly runtime: NativeRuntime;
+  readonly config: LabConfig;
+  readonly tempDir: string;
+  readonly logDir: string;
+}
+
+export interface LaunchContext {
+  env: NodeJS.ProcessEnv;
+  tools: Tools;
+  /** Where crashes are reported (the lab's stdout). */
+  report(line: string): void;
+}
+
+function secret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, LOOPBACK, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function launchLab(config: LabConfig, context: LaunchContext): Promise<NativeLab> {
+  const tempDir = await mkdtemp(join(tmpdir(), 'statelab-lab-'));
+  const logDir = join(tempDir, 'logs');
+  const prefixDir = join(tempDir, 'nginx');
+  await Promise.all(
+    [logDir, join(prefixDir, 'logs'), join(tempDir, 'redis')].map((d) => mkdir(d, { recursive: true })),
+  );
+
+  const undo: Array<() => Promise<void>> = [];
+  const unwind = async () => {
+    for (const step of undo.reverse())
+      await step().catch((err: Error) => context.report(`cleanup: ${err.message}`));
+    await rm(tempDir, { recursive: true, force: true });
+  };
+
+  try {
+    let runtime: NativeRuntime | undefined;
+    const specs = instanceSpecs(
+      {
+        ...config,
+        logDir,
+        redisDir: join(tempDir, 'redis'),
+        redisServer: context.tools.redisServer ?? 'redis-server',
+        secrets: { session: secret(), jwt: secret() },
+        baseEnv: context.env,
+      },
+      () => runtime!.instance(REDIS_ID).port,
+    );
+    runtime = await createNativeRuntime(specs, (message) => context.report(`crashed: ${message}`));
+    const started = runtime;
+    undo.push(() => started.close());
+    // Children run in their own process groups: if the lab itself dies, nothing else would stop them.
+    const killAll = () => started.killAllNow();
+    process.once('exit', killAll);
+    undo.push(async () => void process.off('exit', killAll));
+
+    const control = createServer(
+      buildControlApi({
+        runtime,
+        variants: config.variants,
+        onError: (err) => context.report(`control API: ${err instanceof Error ? err.message : String(err)}`),
+      }),
+    );
+    const controlPort = await listen(control);
+    undo.push(() => closeServer(control));
+
+    const [uiRoot] = await Promise.all([buildUi(join(tempDir, 'ui')), runtime.startAll()]);
+    const servers = (ids: string[]) =>
+      ids.map((id) => ({ id, host: LOOPBACK, port: started.instance(id).port }));
+    const list = await runtime.list();
+    const baseline = list.filter((i) => i.variant === 'baseline').map((i) => i.id);
+    const nginx: RunningNginx = await startNginx({
+      model: {
+        mode: 'native',
+        prefixDir,
+        variants: config.variants.map((variant) => ({
+          variant,
+          servers: servers(list.filter((i) => i.variant === variant).map((i) => i.id)),
+        })),
+        ...(baseline.length > 0 ? { baseline: { servers: servers(baseline) } } : {}),
+        uiRoot,
+        controlApi: { host: LOOPBACK, port: controlPort },
+      },
+      prefixDir,
+      nginx: context.tools.nginx,
+      port: config.port,
+      probePath: `${CONTROL_API_PATH}/instances`,
+      logFile: join(logDir, 'nginx.log'),
+      onCrash: (message) => context.report(`crashed: ${message}`),
+    });
+    undo.push(() => nginx.stop());
+    const killNginx = () => nginx.killNow();
+    process.once('exit', killNginx);
+    undo.push(async () => void process.off('exit', killNginx));
+
+    let closing: Promise<void> | undefined;
+    return {
+      baseUrl: `http://${LOOPBACK}:${nginx.port}`,
+      controlApiUrl: `http://${LOOPBACK}:${controlPort}`,
+      runtime,
+      config,
+      tempDir,
+      logDir,
+      nginxPid: () => nginx.pid,
+      nginxWorkerPids: () => nginx.workerPids(),
+      close: () => {
+        closing ??= unwind();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
+  const config = parseLabOptions(options);
+  const found = findTools(process.env, needsRedis(config.variants));
+  if ('missing' in found) throw new Error(found.missing);
+  return launchLab(config, {
+    env: process.env,
+    tools: found.tools,
+    report: (line) => process.stdout.write(`${line}\n`),
+  });
+}

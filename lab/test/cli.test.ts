@@ -1,0 +1,138 @@
+/**
+ * `npm run lab` as a user runs it: a child process that prints `ready`, then stops every process it
+ * started on SIGTERM and removes its temp dir. Plus the flag and missing-tool paths of main().
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { EXIT, main } from '../src/index.ts';
+import { childPids } from '../src/nginx-process.ts';
+import { REPO_ROOT } from '../src/repo-root.ts';
+import { findTools } from '../src/tools.ts';
+import { isAlive, killLeftovers } from './support/processes.ts';
+
+function memoryIo() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d));
+  stderr.on('data', (d: Buffer) => (err += d));
+  return { io: { stdout, stderr }, out: () => out, err: () => err };
+}
+
+/** A folder holding only the named tools, to build a PATH with exactly those. */
+function binDir(t: { after(fn: () => void): void }, tools: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'statelab-bin-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [name, target] of Object.entries(tools)) symlinkSync(target, join(dir, name));
+  return dir;
+}
+
+test('npm run lab -- --port 0 --instances 1: prints the URLs and "ready"; SIGTERM → exit 0, every process gone, temp dir removed', async (t) => {
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'lab/src/main.ts', '--port', '0', '--instances', '1'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const pids = new Set<number>();
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    killLeftovers(pids);
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d));
+  child.stderr.on('data', (d: Buffer) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + 60_000;
+  while (!/\bready\b/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      assert.fail(`no "ready" line within 60 s:\n${output.slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.diagnostic(
+    `ready after ${((Date.now() - started) / 1000).toFixed(1)} s (wall clock, child start to the ready line)`,
+  );
+
+  for (const match of output.matchAll(/^ {2}(\S+) +running +(\d+) +(\d+)$/gm)) pids.add(Number(match[3]));
+  const ids = [...output.matchAll(/^ {2}(\S+) +running +\d+ +\d+$/gm)].map((m) => m[1]);
+  assert.deepEqual(ids, ['nginx', 'redis', 'stateful-1', 'stateful-redis-1', 'stateless-1']);
+  const nginxPid = Number(/^ {2}nginx +running +\d+ +(\d+)$/m.exec(output)![1]);
+  for (const worker of childPids(nginxPid)) pids.add(worker);
+  assert.ok(pids.size >= 6, 'nginx master, at least one worker, redis and three apps');
+  for (const pid of pids) assert.ok(isAlive(pid), `pid ${pid} runs while the lab is up`);
+
+  const baseUrl = /(http:\/\/127\.0\.0\.1:\d+)\/ /.exec(output)![1];
+  assert.match(output, new RegExp(`${baseUrl}/stateful-redis/`));
+  const listed = await (await fetch(`${baseUrl}/lab/api/instances`)).json();
+  assert.equal(listed.instances.length, 4);
+  const ui = await fetch(`${baseUrl}/`);
+  assert.equal(ui.status, 200);
+  await ui.text();
+
+  const tempDir = dirname(/logs: (\S+)/.exec(output)![1]!);
+  assert.ok(existsSync(tempDir));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await exited;
+  clearTimeout(timer);
+  assert.equal(code, EXIT.ok, `exit ${code} (SIGKILLed after 30 s if null):\n${output.slice(-2000)}`);
+  assert.deepEqual([...pids].filter(isAlive), [], 'no process left behind');
+  assert.equal(existsSync(tempDir), false, 'temp dir removed');
+});
+
+test('nginx not on PATH (nor in the sbin folders) → one clear line naming it and how to install, exit 69', async () => {
+  const { io, out, err } = memoryIo();
+  const code = await main(['--port', '0'], { PATH: '/nonexistent', STATELAB_SBIN_DIRS: '' }, io);
+  assert.equal(code, EXIT.unavailable);
+  assert.equal(out(), '');
+  assert.match(err(), /needs nginx and redis-server .*install with: apt-get install nginx redis-server\n$/);
+  assert.equal(err().trim().split('\n').length, 1);
+});
+
+test('redis-server is required only when a chosen variant needs Redis', (t) => {
+  const onlyNginx = { PATH: binDir(t, { nginx: '/usr/sbin/nginx' }), STATELAB_SBIN_DIRS: '' };
+  assert.deepEqual(findTools(onlyNginx, false), { tools: { nginx: join(onlyNginx.PATH, 'nginx') } });
+  const missing = findTools(onlyNginx, true);
+  assert.ok('missing' in missing);
+  assert.match(missing.missing, /needs redis-server \(/);
+});
+
+test('nginx found in the sbin folders when PATH lacks it (Debian keeps it in /usr/sbin)', (t) => {
+  const sbin = binDir(t, { nginx: '/usr/sbin/nginx' });
+  const found = findTools({ PATH: '/nonexistent', STATELAB_SBIN_DIRS: sbin }, false);
+  assert.deepEqual(found, { tools: { nginx: join(sbin, 'nginx') } });
+});
+
+test('--help prints the options and exits 0 without starting anything', async () => {
+  const { io, out } = memoryIo();
+  assert.equal(await main(['--help'], {}, io), EXIT.ok);
+  for (const flag of ['--port', '--instances', '--variants', '--baseline'])
+    assert.ok(out().includes(flag), flag);
+});
+
+const badFlags: Array<[string[], RegExp]> = [
+  [['--instances', '0'], /instances/],
+  [['--instances', 'three'], /--instances must be a whole number/],
+  [['--port', '70000'], /port/],
+  [['--variants', 'stateful,sharded'], /unknown sharded/],
+  [['--variants', 'stateless,stateless'], /must not repeat/],
+  [['--bogus'], /bogus/],
+];
+for (const [argv, message] of badFlags) {
+  test(`${argv.join(' ')} → exit 64 with a message, nothing started`, async () => {
+    const { io, out, err } = memoryIo();
+    assert.equal(await main(argv, { PATH: '/nonexistent', STATELAB_SBIN_DIRS: '' }, io), EXIT.usage);
+    assert.match(err(), message);
+    assert.equal(out(), '');
+  });
+}

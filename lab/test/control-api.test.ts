@@ -1,0 +1,244 @@
+/**
+ * Contract section 4 against a real lab: real redis-server, nginx and app processes on loopback.
+ * Calls go through nginx at /lab/api/ unless a test needs to reach the API's own port.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type LabHandle, startLab } from '../src/index.ts';
+import { isAlive } from './support/processes.ts';
+
+let lab: LabHandle;
+
+before(async () => {
+  lab = await startLab({
+    port: 0,
+    instances: 3,
+    appEnv: { SHUTDOWN_IDLE_GRACE_MS: '1000', LOG_LEVEL: 'warn' },
+  });
+});
+after(() => lab?.close());
+
+interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert on whatever JSON came back.
+  body: any;
+  type: string | null;
+}
+
+async function call(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  base?: string,
+): Promise<Reply> {
+  const res = await fetch(`${base ?? lab.baseUrl}/lab/api${path}`, {
+    method,
+    headers,
+    signal: AbortSignal.timeout(60_000),
+  });
+  return { status: res.status, body: await res.json(), type: res.headers.get('content-type') };
+}
+
+async function instance(id: string) {
+  const { body } = await call('GET', '/instances');
+  return body.instances.find((i: { id: string }) => i.id === id);
+}
+
+function assertJsonError(
+  answer: { status: number; body: unknown; type: string | null },
+  status: number,
+  code: string,
+) {
+  assert.equal(answer.status, status);
+  assert.match(answer.type ?? '', /^application\/json/);
+  assert.deepEqual(Object.keys(answer.body as object), ['error']);
+  const { error } = answer.body as { error: { code: string; message: string } };
+  assert.equal(error.code, code);
+  assert.equal(typeof error.message, 'string');
+}
+
+describe('GET /lab/api/instances', () => {
+  test('lists redis and every instance of every variant, running, with pid and port', async () => {
+    const { status, body } = await call('GET', '/instances');
+    assert.equal(status, 200);
+    assert.equal(body.runtime, 'native');
+    const ids = body.instances.map((i: { id: string }) => i.id);
+    assert.deepEqual(ids, [
+      'redis',
+      'stateful-1',
+      'stateful-2',
+      'stateful-3',
+      'stateful-redis-1',
+      'stateful-redis-2',
+      'stateful-redis-3',
+      'stateless-1',
+      'stateless-2',
+      'stateless-3',
+    ]);
+    for (const i of body.instances) {
+      assert.equal(i.state, 'running', i.id);
+      assert.ok(Number.isInteger(i.port) && i.port > 0, i.id);
+      assert.ok(isAlive(i.pid), `${i.id} pid ${i.pid} is alive`);
+    }
+    assert.equal(body.instances.find((i: { id: string }) => i.id === 'stateless-2').variant, 'stateless');
+    assert.equal(body.instances[0].variant, 'redis');
+  });
+
+  test('the control API answers on its own loopback port too', async () => {
+    const { status, body } = await call('GET', '/instances', {}, lab.controlApiUrl);
+    assert.equal(status, 200);
+    assert.equal(body.instances.length, 10);
+  });
+
+  test('GET /lab/api/topology gives each variant its prefix, routing, cookie, summary and instances', async () => {
+    const { status, body } = await call('GET', '/topology');
+    assert.equal(status, 200);
+    const stateful = body.variants.find((v: { variant: string }) => v.variant === 'stateful');
+    assert.equal(stateful.prefix, '/stateful/');
+    assert.equal(stateful.routing, 'sticky');
+    assert.equal(stateful.cookieName, 'statelab_sf_sid');
+    assert.equal(typeof stateful.summary, 'string');
+    assert.deepEqual(
+      stateful.instances.map((i: { id: string }) => i.id),
+      ['stateful-1', 'stateful-2', 'stateful-3'],
+    );
+    assert.equal(body.redis.id, 'redis');
+    assert.equal(body.baseline, null);
+  });
+});
+
+describe('POST /lab/api/instances/:id/{kill,stop,start,restart}', () => {
+  test('kill → 200 stopped, the process is gone and stays down; kill again → 200, nothing changes', async () => {
+    const before = await instance('stateless-1');
+    const killed = await call('POST', '/instances/stateless-1/kill');
+    assert.equal(killed.status, 200);
+    assert.deepEqual(killed.body.instance, {
+      id: 'stateless-1',
+      variant: 'stateless',
+      state: 'stopped',
+      port: before.port,
+    });
+    assert.equal(isAlive(before.pid), false);
+    const again = await call('POST', '/instances/stateless-1/kill');
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body.instance, killed.body.instance);
+    assert.equal((await instance('stateless-1')).state, 'stopped');
+  });
+
+  test('start → 200 running once ready, on the same port with a new pid; start again → 200, same pid', async () => {
+    const before = await instance('stateless-1');
+    const started = await call('POST', '/instances/stateless-1/start');
+    assert.equal(started.status, 200);
+    assert.equal(started.body.instance.state, 'running');
+    assert.equal(started.body.instance.port, before.port);
+    assert.ok(isAlive(started.body.instance.pid));
+    const ready = await fetch(`http://127.0.0.1:${before.port}/readyz`);
+    assert.equal(ready.status, 200);
+    const again = await call('POST', '/instances/stateless-1/start');
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body.instance, started.body.instance);
+  });
+
+  test('stop → 200 stopped after a drain, the process exited; stop again → 200, nothing changes', async () => {
+    const before = await instance('stateful-2');
+    const stopped = await call('POST', '/instances/stateful-2/stop');
+    assert.equal(stopped.status, 200);
+    assert.deepEqual(stopped.body.instance, {
+      id: 'stateful-2',
+      variant: 'stateful',
+      state: 'stopped',
+      port: before.port,
+    });
+    assert.equal(isAlive(before.pid), false);
+    const again = await call('POST', '/instances/stateful-2/stop');
+    assert.deepEqual([again.status, again.body.instance], [200, stopped.body.instance]);
+  });
+
+  test('restart on a stopped instance → running; restart on a running one → running with a new pid', async () => {
+    const fromStopped = await call('POST', '/instances/stateful-2/restart');
+    assert.equal(fromStopped.status, 200);
+    assert.equal(fromStopped.body.instance.state, 'running');
+    const firstPid = fromStopped.body.instance.pid;
+    const fromRunning = await call('POST', '/instances/stateful-2/restart');
+    assert.equal(fromRunning.status, 200);
+    assert.equal(fromRunning.body.instance.state, 'running');
+    assert.notEqual(fromRunning.body.instance.pid, firstPid);
+    assert.equal(isAlive(firstPid), false);
+  });
+
+  test('redis: kill → stopped, start → running again on the same port', async () => {
+    const before = await instance('redis');
+    const killed = await call('POST', '/instances/redis/kill');
+    assert.equal(killed.body.instance.state, 'stopped');
+    assert.equal(isAlive(before.pid), false);
+    const started = await call('POST', '/instances/redis/start');
+    assert.equal(started.body.instance.state, 'running');
+    assert.equal(started.body.instance.port, before.port);
+  });
+
+  test('a child that dies on its own is listed as crashed, not restarted; start brings it back', async () => {
+    const before = await instance('stateless-3');
+    process.kill(before.pid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    let seen = await instance('stateless-3');
+    while (seen.state !== 'crashed' && Date.now() < deadline) seen = await instance('stateless-3');
+    assert.deepEqual(seen, { id: 'stateless-3', variant: 'stateless', state: 'crashed', port: before.port });
+    const started = await call('POST', '/instances/stateless-3/start');
+    assert.equal(started.body.instance.state, 'running');
+  });
+
+  test('concurrent calls on one id run one after the other, in the order they came', async () => {
+    const [killed, started, startedAgain] = await Promise.all([
+      call('POST', '/instances/stateful-redis-2/kill'),
+      call('POST', '/instances/stateful-redis-2/start'),
+      call('POST', '/instances/stateful-redis-2/start'),
+    ]);
+    assert.equal(killed.body.instance.state, 'stopped');
+    assert.equal(started.body.instance.state, 'running');
+    assert.deepEqual(startedAgain.body.instance, started.body.instance, 'the second start was a no-op');
+  });
+
+  for (const action of ['kill', 'stop', 'start', 'restart']) {
+    test(`POST /lab/api/instances/nope-9/${action} → 404 unknown_instance`, async () => {
+      assertJsonError(await call('POST', `/instances/nope-9/${action}`), 404, 'unknown_instance');
+    });
+  }
+
+  test('POST /lab/api/instances/stateless-2/explode → 404 unknown_action, nothing changes', async () => {
+    const before = await instance('stateless-2');
+    assertJsonError(await call('POST', '/instances/stateless-2/explode'), 404, 'unknown_action');
+    assert.deepEqual(await instance('stateless-2'), before);
+  });
+
+  test('GET /lab/api/nothing-here → 404 not_found JSON', async () => {
+    assertJsonError(await call('GET', '/nothing-here'), 404, 'not_found');
+  });
+});
+
+describe('loopback only', () => {
+  const refused: Array<[string, Record<string, string>, 'nginx' | 'direct']> = [
+    ['X-Forwarded-For from another host, through nginx', { 'x-forwarded-for': '203.0.113.7' }, 'nginx'],
+    [
+      'X-Forwarded-For with a non-loopback hop, direct',
+      { 'x-forwarded-for': '127.0.0.1, 10.1.2.3' },
+      'direct',
+    ],
+    ['X-Real-IP from another host, direct', { 'x-real-ip': '192.168.1.20' }, 'direct'],
+    ['a page from another site (Origin), through nginx', { origin: 'https://example.com' }, 'nginx'],
+  ];
+  for (const [name, headers, via] of refused) {
+    test(`${name} → 403 forbidden JSON, and nothing changes`, async () => {
+      const base = via === 'nginx' ? lab.baseUrl : lab.controlApiUrl;
+      const before = await instance('stateless-2');
+      assertJsonError(await call('POST', '/instances/stateless-2/kill', headers, base), 403, 'forbidden');
+      assertJsonError(await call('GET', '/instances', headers, base), 403, 'forbidden');
+      assert.deepEqual(await instance('stateless-2'), before);
+      assert.ok(isAlive(before.pid));
+    });
+  }
+
+  test('the UI on the lab origin (Origin http://127.0.0.1:<port>) is allowed', async () => {
+    const { status } = await call('GET', '/instances', { origin: lab.baseUrl });
+    assert.equal(status, 200);
+  });
+});
