@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { TOPOLOGY } from '@statelab/cart-core';
+import { buildUi } from '../src/index.ts';
+
+it('buildUi writes the page, its styles and one browser bundle that carries the topology table', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'statelab-ui-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.equal(await buildUi(dir), dir);
+  assert.deepEqual((await readdir(dir)).sort(), ['app.js', 'app.js.map', 'index.html', 'styles.css']);
+  const bundle = await readFile(join(dir, 'app.js'), 'utf8');
+  for (const spec of Object.values(TOPOLOGY)) {
+    assert.ok(bundle.includes(spec.cookieName), `${spec.variant}'s cookie name is in the bundle`);
+  }
+  // Offline and same-origin only: no Node built-ins, no URL of another origin.
+  assert.doesNotMatch(bundle, /node:|require\(|https?:\/\//);
+  const html = await readFile(join(dir, 'index.html'), 'utf8');
+  assert.doesNotMatch(html, /https?:\/\//);
+  assert.match(html, /<script type="module" src="\/app.js">/);
+});
