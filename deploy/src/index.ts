@@ -1,0 +1,21 @@
+export {
+  APPS,
+  type AppName,
+  BUNDLE_PATH,
+  type BundleResult,
+  bundleApp,
+  isAppName,
+  packageName,
+} from './bundle-app.ts';
+export { EXIT, main, USAGE } from './cli.ts';
+export {
+  type AppService,
+  appServices,
+  COMPOSE_LISTEN,
+  type ComposeNginxOptions,
+  composeNginxModel,
+  DOCKER_DNS,
+  IMAGE_UI_ROOT,
+  LOAD_BALANCER_SERVICE,
+  REDIS_SERVICE,
+} from './compose-topology.ts';

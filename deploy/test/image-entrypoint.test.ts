@@ -1,0 +1,121 @@
+/**
+ * Each app image's entrypoint, minus Docker: its final stage's own `npm ci` in a temp dir, the
+ * bundle from `deploy bundle`, then the image's CMD run with Node and a service's environment from
+ * docker-compose.yml. It serves carts, and SIGTERM drains it to exit 0.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CATALOG, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
+import { APPS, BUNDLE_PATH } from '../src/index.ts';
+import { interpolate, readComposeFile } from './support/compose-file.ts';
+import { buildImageRoot, type ImageRoot } from './support/image-root.ts';
+import { cookiesOf, request, startChild, startRedis, waitFor } from './support/processes.ts';
+
+const SECRETS = {
+  SESSION_SECRET: 'session-secret-for-tests-0123456789abcdef',
+  JWT_SECRET: 'jwt-secret-for-tests-0123456789abcdef0123',
+};
+const services = interpolate(readComposeFile(), SECRETS).services as Record<
+  string,
+  { environment: Record<string, string> }
+>;
+
+async function installedPackages(dir: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const entry of await readdir(join(dir, 'node_modules'))) {
+    if (!entry.startsWith('@')) names.add(entry);
+    else
+      for (const scoped of await readdir(join(dir, 'node_modules', entry))) names.add(`${entry}/${scoped}`);
+  }
+  return names;
+}
+
+for (const app of APPS) {
+  describe(`${app} image entrypoint`, () => {
+    let image: ImageRoot;
+    const cleanups: Array<() => Promise<void> | void> = [];
+    after(async () => {
+      for (const fn of cleanups.reverse()) await fn();
+    });
+    before(async () => {
+      image = await buildImageRoot(app, (fn) => cleanups.push(fn));
+    });
+
+    it('the bundle inlines every @statelab workspace and imports only packages the final stage installs', async () => {
+      const bundle = await readFile(join(image.dir, app, BUNDLE_PATH), 'utf8');
+      assert.doesNotMatch(bundle, /from\s+["']@statelab\//);
+      assert.doesNotMatch(bundle, /\.ts["']/, 'no TypeScript file is imported at run time');
+      const imported = new Set([...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!));
+      const installed = await installedPackages(image.dir);
+      for (const specifier of imported) {
+        if (specifier.startsWith('node:')) continue;
+        const pkg = specifier.startsWith('@')
+          ? specifier.split('/').slice(0, 2).join('/')
+          : specifier.split('/')[0]!;
+        assert.ok(installed.has(pkg), `${specifier} is installed by the final stage's npm ci`);
+      }
+      assert.ok(
+        !installed.has('tsx') && !installed.has('esbuild') && !installed.has('typescript'),
+        'no dev tools',
+      );
+      assert.match(image.bundleOutput, new RegExp(`bundled ${app} into `));
+    });
+
+    const variants = VARIANTS.filter((v) => TOPOLOGY[v].app === app);
+    for (const variant of variants) {
+      const id = `${variant}-1`;
+      it(`runs as compose's ${id}: ready, serves a cart, and drains to exit 0 on SIGTERM`, async (t) => {
+        const cleanup = (fn: () => Promise<void> | void) => t.after(fn);
+        const env: NodeJS.ProcessEnv = {
+          PATH: process.env.PATH,
+          ...image.env,
+          ...services[id]!.environment,
+          // A free loopback port here; in the container it is 3000 on 0.0.0.0.
+          PORT: '0',
+          HOST: '127.0.0.1',
+        };
+        if (TOPOLOGY[variant].needsRedis) env.REDIS_URL = await startRedis(cleanup);
+        const [command, ...args] = image.cmd;
+        assert.equal(command, 'node');
+        const child = startChild(process.execPath, args, { cwd: image.dir, env }, cleanup);
+
+        const base = await waitFor(
+          `${id} listening`,
+          async () => {
+            const line = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"listening"/.exec(child.output());
+            return line?.[1];
+          },
+          child,
+        );
+        await waitFor(
+          `${id} /readyz`,
+          async () => ((await request(`${base}/readyz`)).status === 200 ? true : undefined),
+          child,
+        );
+
+        const instance = JSON.parse((await request(`${base}/api/instance`)).text);
+        assert.equal(instance.instance, id);
+        assert.equal(instance.variant, variant);
+
+        const added = await request(`${base}/api/cart/items`, {
+          method: 'POST',
+          json: { productId: CATALOG[0]!.id, quantity: 2 },
+        });
+        assert.equal(added.status, 200, added.text);
+        const cart = JSON.parse(added.text);
+        assert.equal(cart.itemCount, 2);
+        assert.deepEqual(cart.servedBy, { instance: id, variant });
+        assert.equal(added.headers['x-served-by'], id);
+        const again = JSON.parse((await request(`${base}/api/cart`, { cookie: cookiesOf(added) })).text);
+        assert.equal(again.cartId, cart.cartId);
+        assert.equal(again.itemCount, 2);
+
+        child.process.kill('SIGTERM');
+        assert.equal(await child.exited, 0, child.output());
+        assert.match(child.output(), /"msg":"stopped"/);
+      });
+    }
+  });
+}
