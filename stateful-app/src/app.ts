@@ -1,0 +1,52 @@
+/**
+ * The stateful app: the shared cart API over a cart kept in the session. Built apart from
+ * running: no env, no listening, no timers here.
+ */
+import { type AppMetrics, buildCartApp, type Lifecycle, type Logger } from '@statelab/cart-core';
+import type { Express } from 'express';
+import { Gauge } from 'prom-client';
+import type { StatefulConfig } from './config.ts';
+import { sessionCartHolder } from './session-cart-holder.ts';
+import { sessionMiddleware } from './session-middleware.ts';
+import type { SessionStoreHandle } from './session-store/create-session-store.ts';
+import { HookSafeStore } from './session-store/hook-safe-store.ts';
+
+export interface AppDeps {
+  logger: Logger;
+  lifecycle: Lifecycle;
+  metrics: AppMetrics;
+  sessions: SessionStoreHandle;
+  now?: () => number;
+}
+
+function sessionGauge(metrics: AppMetrics, size: () => number): void {
+  new Gauge({
+    name: 'sessions_in_memory',
+    help: "Sessions held in this instance's memory",
+    registers: [metrics.registry],
+    collect() {
+      this.set(size());
+    },
+  });
+}
+
+export function buildApp(config: StatefulConfig, deps: AppDeps): Express {
+  const { logger, lifecycle, metrics, sessions } = deps;
+  if (sessions.size) sessionGauge(metrics, sessions.size);
+  const store = new HookSafeStore(sessions.store, logger);
+  return buildCartApp({
+    instance: config.instance,
+    variant: config.variant,
+    limits: config.limits,
+    logger,
+    metrics,
+    lifecycle,
+    holder: sessionCartHolder({
+      limits: config.limits,
+      absoluteTimeoutS: config.session.absoluteTimeoutS,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+    before: [sessionMiddleware(config, store)],
+    storeReady: sessions.isReady,
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * The stateful app's configuration: the common variables plus the session's secret, timeouts and
+ * store, parsed once from the environment; every problem is listed in one ConfigError.
+ */
+import {
+  type CommonConfig,
+  ConfigError,
+  commonConfig,
+  commonEnvShape,
+  type Env,
+  parseEnv,
+  secret,
+  TOPOLOGY,
+} from '@statelab/cart-core';
+import { z } from 'zod';
+
+export const STATEFUL_VARIANTS = ['stateful', 'stateful-redis'] as const;
+export type StatefulVariant = (typeof STATEFUL_VARIANTS)[number];
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envShape = {
+  ...commonEnvShape,
+  VARIANT: z.enum(STATEFUL_VARIANTS, { error: `must be one of ${STATEFUL_VARIANTS.join(', ')}` }),
+  SESSION_SECRET: secret,
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Sliding: every answer pushes the session's expiry this far ahead. */
+  SESSION_IDLE_TIMEOUT_S: integer(1, 365 * 86_400).default(1_800),
+  /** However active, a session older than this starts over with a new cart. */
+  SESSION_ABSOLUTE_TIMEOUT_S: integer(1, 365 * 86_400).default(86_400),
+  SESSION_MEMORY_CAP: integer(1, 10_000_000).default(100_000),
+  REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(500),
+};
+
+export interface SessionConfig {
+  readonly cookieName: string;
+  readonly secret: string;
+  readonly idleTimeoutS: number;
+  readonly absoluteTimeoutS: number;
+  readonly memoryCap: number;
+}
+
+export interface RedisConfig {
+  readonly url: string;
+  readonly commandTimeoutMs: number;
+}
+
+export interface StatefulConfig extends CommonConfig {
+  readonly variant: StatefulVariant;
+  readonly session: SessionConfig;
+  /** Present exactly when the variant keeps sessions in Redis. */
+  readonly redis: RedisConfig | undefined;
+}
+
+/** Rules across variables, checked on the raw env so they join the schema's problems in one message. */
+function crossProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.VARIANT === 'stateful-redis' && !env.REDIS_URL) {
+    problems.push(
+      'REDIS_URL is required when VARIANT is stateful-redis (for example redis://127.0.0.1:6379)',
+    );
+  }
+  const idle = Number(env.SESSION_IDLE_TIMEOUT_S ?? 1_800);
+  const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT_S ?? 86_400);
+  if (idle > absolute) problems.push('SESSION_IDLE_TIMEOUT_S must not exceed SESSION_ABSOLUTE_TIMEOUT_S');
+  return problems;
+}
+
+export function loadConfig(env: Env): StatefulConfig {
+  const problems: string[] = [];
+  let parsed: z.infer<z.ZodObject<typeof envShape>> | undefined;
+  try {
+    parsed = parseEnv(envShape, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  problems.push(...crossProblems(env));
+  if (!parsed || problems.length > 0) throw new ConfigError(problems);
+
+  const variant = parsed.VARIANT;
+  return Object.freeze({
+    ...commonConfig(parsed),
+    variant,
+    session: Object.freeze({
+      cookieName: TOPOLOGY[variant].cookieName,
+      secret: parsed.SESSION_SECRET,
+      idleTimeoutS: parsed.SESSION_IDLE_TIMEOUT_S,
+      absoluteTimeoutS: parsed.SESSION_ABSOLUTE_TIMEOUT_S,
+      memoryCap: parsed.SESSION_MEMORY_CAP,
+    }),
+    redis:
+      variant === 'stateful-redis' && parsed.REDIS_URL
+        ? Object.freeze({ url: parsed.REDIS_URL, commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS })
+        : undefined,
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Sessions in Redis (the `stateful-redis` variant): connect-redis over one ioredis client tuned so
+ * that a Redis that is down or slow costs a request about a second at most, never ~10 s, and so
+ * the client reconnects by itself for as long as the app runs.
+ */
+import type { Logger } from '@statelab/cart-core';
+import { RedisStore } from 'connect-redis';
+import type { SessionData } from 'express-session';
+import { Redis } from 'ioredis';
+import type { RedisConfig } from '../config.ts';
+
+export const REDIS_SESSION_PREFIX = 'statelab:sess:';
+const RECONNECT_EVERY_MS = 300;
+const CONNECT_TIMEOUT_MS = 1_000;
+
+export interface RedisSessionStore {
+  readonly store: RedisStore;
+  readonly client: Redis;
+  isReady(): boolean;
+  /** Closes the connection and stops reconnecting. */
+  close(): Promise<void>;
+}
+
+/** A stored value that is not a session reads as no session (a fresh cart), not as an outage. */
+const serializer = {
+  parse(text: string): SessionData {
+    try {
+      const value: unknown = JSON.parse(text);
+      const ok =
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { cookie?: unknown }).cookie === 'object';
+      return (ok ? value : null) as SessionData;
+    } catch {
+      return null as unknown as SessionData;
+    }
+  },
+  stringify: (sess: SessionData) => JSON.stringify(sess),
+};
+
+export function createRedisSessionStore(config: RedisConfig, logger: Logger): RedisSessionStore {
+  const client = new Redis(config.url, {
+    // Fail at once while disconnected instead of queueing until Redis returns.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: config.commandTimeoutMs,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // Never give up: the app recovers alone once Redis is back.
+    retryStrategy: () => RECONNECT_EVERY_MS,
+  });
+  let up = false;
+  client.on('ready', () => {
+    up = true;
+    logger.info({ redis: config.url }, 'redis ready');
+  });
+  client.on('close', () => {
+    if (up) logger.warn({ redis: config.url }, 'redis connection lost; reconnecting');
+    up = false;
+  });
+  // Without a listener ioredis prints every failed reconnect; the transitions above say enough.
+  client.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis error'));
+
+  const store = new RedisStore({ client, prefix: REDIS_SESSION_PREFIX, serializer });
+  return {
+    store,
+    client,
+    isReady: () => client.status === 'ready',
+    async close() {
+      if (client.status === 'ready') {
+        try {
+          await client.quit();
+          return;
+        } catch {
+          // Fall through: a Redis that vanished mid-quit still needs the socket dropped.
+        }
+      }
+      client.disconnect();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * stateful-redis as the lab runs it: `main.ts` child processes over a real redis-server. Sessions
+ * outlive app instances; Redis down answers 503 fast and readiness drops; Redis back, it recovers.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CATALOG, TOPOLOGY } from '@statelab/cart-core';
+import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
+import { type AppProcess, startAppProcess, waitFor } from './support/app-process.ts';
+import { SECRET } from './support/in-process-app.ts';
+import { type RedisServer, startRedisServer } from './support/redis-server.ts';
+
+const [A, B] = [CATALOG[0]!, CATALOG[1]!];
+const NAME = TOPOLOGY['stateful-redis'].cookieName;
+/** A hang guard only: the contract says 1 s; ioredis would otherwise queue for ~10 s. */
+const HANG_GUARD_MS = 1_500;
+
+function env(redis: RedisServer, instance: string): Record<string, string> {
+  return {
+    INSTANCE_ID: instance,
+    VARIANT: 'stateful-redis',
+    SESSION_SECRET: SECRET,
+    REDIS_URL: redis.url,
+    SHUTDOWN_IDLE_GRACE_MS: '100',
+  };
+}
+
+async function timed(request: () => Promise<TestResponse>): Promise<{ res: TestResponse; ms: number }> {
+  const started = Date.now();
+  const res = await request();
+  return { res, ms: Date.now() - started };
+}
+
+function assertUnavailable({ res, ms }: { res: TestResponse; ms: number }, instance: string): void {
+  assert.equal(res.status, 503, res.text);
+  assert.equal(res.body?.error?.code, 'store_unavailable', res.text);
+  assert.equal(res.headers.get('x-served-by'), instance);
+  assert.ok(ms < HANG_GUARD_MS, `answered in ${ms} ms`);
+}
+
+describe('stateful-redis with a real redis-server', () => {
+  let redis: RedisServer;
+  before(async () => {
+    redis = await startRedisServer();
+  });
+  after(() => redis?.close());
+
+  it('sessions survive an app restart: a second instance on the same Redis serves the same cart', async (t) => {
+    const first = await startAppProcess(env(redis, 'stateful-redis-1'));
+    t.after(() => first.kill());
+    const client = createTestClient(first.url);
+    await client.request('POST', '/api/cart/items', { json: { productId: A.id, quantity: 2 } });
+    const before = (await client.request('POST', '/api/cart/items', { json: { productId: B.id } })).body;
+    process.kill(first.pid, 'SIGTERM');
+    assert.equal(await first.exited, 0, first.output());
+
+    const second = await startAppProcess(env(redis, 'stateful-redis-2'));
+    t.after(() => second.kill());
+    const moved = createTestClient(second.url);
+    moved.jar.set(NAME, client.jar.get(NAME)!);
+    const after = (await moved.request('GET', '/api/cart')).body;
+    assert.deepEqual({ ...after, servedBy: undefined }, { ...before, servedBy: undefined });
+    assert.deepEqual(after.servedBy, { instance: 'stateful-redis-2', variant: 'stateful-redis' });
+  });
+
+  it('Redis killed → cart requests answer 503 store_unavailable at once and /readyz 503; Redis back → served again', async (t) => {
+    const app: AppProcess = await startAppProcess(env(redis, 'stateful-redis-1'));
+    t.after(() => app.kill());
+    const client = createTestClient(app.url);
+    await client.request('POST', '/api/cart/items', { json: { productId: A.id } });
+
+    await redis.kill();
+    await waitFor(
+      '/readyz 503',
+      async () => ((await fetch(`${app.url}/readyz`)).status === 503 ? true : undefined),
+      5_000,
+      app.output,
+    );
+    const readyz = await createTestClient(app.url).request('GET', '/readyz');
+    assert.equal(readyz.body.error.code, 'store_unavailable');
+    assertUnavailable(await timed(() => client.request('GET', '/api/cart')), 'stateful-redis-1');
+    assertUnavailable(
+      await timed(() => client.request('POST', '/api/cart/items', { json: { productId: B.id } })),
+      'stateful-redis-1',
+    );
+    assertUnavailable(
+      await timed(() => createTestClient(app.url).request('GET', '/api/cart')),
+      'stateful-redis-1',
+    );
+
+    await redis.start();
+    await waitFor(
+      '/readyz 200 after Redis returns',
+      async () => ((await fetch(`${app.url}/readyz`)).ok ? true : undefined),
+      10_000,
+      app.output,
+    );
+    // This Redis keeps nothing on disk, so the old cart is gone; new carts are stored and served.
+    const shopper = createTestClient(app.url);
+    const added = await shopper.request('POST', '/api/cart/items', { json: { productId: B.id } });
+    assert.equal(added.status, 200, added.text);
+    assert.deepEqual((await shopper.request('GET', '/api/cart')).body, added.body);
+    assert.match(app.output(), /redis connection lost/);
+  });
+
+  it('an instance started while Redis is down is alive but not ready, and becomes ready once Redis is up', async (t) => {
+    await redis.kill();
+    t.after(() => redis.start());
+    const app = await startAppProcess(env(redis, 'stateful-redis-3'), { ready: false });
+    t.after(() => app.kill());
+    assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${app.url}/readyz`)).status, 503);
+    assertUnavailable(
+      await timed(() => createTestClient(app.url).request('GET', '/api/cart')),
+      'stateful-redis-3',
+    );
+    await redis.start();
+    await waitFor(
+      '/readyz 200',
+      async () => ((await fetch(`${app.url}/readyz`)).ok ? true : undefined),
+      10_000,
+      app.output,
+    );
+    assert.equal((await createTestClient(app.url).request('GET', '/api/cart')).status, 200);
+    process.kill(app.pid, 'SIGTERM');
+    assert.equal(await app.exited, 0, app.output());
+  });
+});
