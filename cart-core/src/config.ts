@@ -33,6 +33,8 @@ export const commonEnvShape = {
   PORT: integer(0, 65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: bool.default(false),
+  /** Which peers' X-Forwarded-* express believes: nginx on loopback natively, on a private network in compose. */
+  TRUST_PROXY: z.string().min(1).default('loopback'),
   CART_MAX_LINES: integer(1, 500).default(DEFAULT_LIMITS.maxLines),
   CART_MAX_QUANTITY: integer(1, 1_000_000).default(DEFAULT_LIMITS.maxQuantity),
   BODY_LIMIT_BYTES: integer(256, 1024 * 1024).default(DEFAULT_LIMITS.maxBodyBytes),
@@ -58,6 +60,7 @@ export interface CommonConfig {
   readonly port: number;
   readonly logLevel: string;
   readonly cookieSecure: boolean;
+  readonly trustProxy: string;
   readonly limits: CartLimits;
   readonly keepAliveTimeoutMs: number;
   readonly shutdownIdleGraceMs: number;
@@ -71,6 +74,7 @@ export function commonConfig(env: z.infer<z.ZodObject<typeof commonEnvShape>>): 
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     cookieSecure: env.COOKIE_SECURE,
+    trustProxy: env.TRUST_PROXY,
     limits: Object.freeze({
       maxLines: env.CART_MAX_LINES,
       maxQuantity: env.CART_MAX_QUANTITY,

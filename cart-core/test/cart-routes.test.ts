@@ -31,6 +31,7 @@ cartContract('core routes over an in-memory holder', async () => {
     holder: memoryHolder(TOPOLOGY.stateful.cookieName),
   });
   const running = await serve(app, {
+    instance: 'stateful-1',
     host: '127.0.0.1',
     port: 0,
     keepAliveTimeoutMs: 5000,

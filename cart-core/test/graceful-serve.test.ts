@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createLifecycle, createLogger, serve } from '../src/index.ts';
@@ -31,6 +32,7 @@ async function start(idleGraceMs: number) {
       setTimeout(() => res.end('done'), delay);
     },
     {
+      instance: 't-1',
       host: '127.0.0.1',
       port: 0,
       keepAliveTimeoutMs: 10_000,
@@ -77,6 +79,23 @@ describe('graceful serve', () => {
     assert.equal(reused.status, 200);
     assert.equal(reused.connection, 'close');
     await closed;
+  });
+
+  it('a request Node cannot parse (headers over 16 KiB) → 431 JSON with X-Served-By, not an empty answer', async (t) => {
+    const { running } = await start(0);
+    t.after(() => running.close());
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(running.port, '127.0.0.1', () => {
+        socket.write(`GET / HTTP/1.1\r\nHost: x\r\nCookie: ${'a'.repeat(20_000)}\r\n\r\n`);
+      });
+      let data = '';
+      socket.on('data', (d) => (data += d));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 431 /);
+    assert.match(raw, /\r\nX-Served-By: t-1\r\n/);
+    assert.equal(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error.code, 'headers_too_large');
   });
 
   it('close() twice returns the same stop', async () => {

@@ -32,7 +32,15 @@ const STORE_ENV: Readonly<Record<CartStoreKind, readonly string[]>> = {
   'redis-session': ['SESSION_SECRET', 'REDIS_URL'],
   jwt: ['JWT_SECRET'],
 };
-const COMMON_ENV = ['INSTANCE_ID', 'VARIANT', 'HOST', 'PORT', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS'];
+const COMMON_ENV = [
+  'INSTANCE_ID',
+  'VARIANT',
+  'HOST',
+  'PORT',
+  'LOG_LEVEL',
+  'SHUTDOWN_TIMEOUT_MS',
+  'TRUST_PROXY',
+];
 const APP_DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
 
 const raw = readComposeFile();

@@ -38,6 +38,7 @@ export function buildApp(config: StatefulConfig, deps: AppDeps): Express {
     instance: config.instance,
     variant: config.variant,
     limits: config.limits,
+    trustProxy: config.trustProxy,
     logger,
     metrics,
     lifecycle,

@@ -26,7 +26,8 @@ class FailingStore extends MemorySessionStore {
   }
   override touch(sid: string, sess: SessionData, callback?: () => void): void {
     this.calls.touch += 1;
-    if (this.failTouches) (callback as ((err: unknown) => void) | undefined)?.(new Error('touch refused on purpose'));
+    if (this.failTouches)
+      (callback as ((err: unknown) => void) | undefined)?.(new Error('touch refused on purpose'));
     else super.touch(sid, sess, callback);
   }
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {

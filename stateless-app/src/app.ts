@@ -31,6 +31,7 @@ export function buildApp(config: StatelessConfig, deps: AppDeps): Express {
     instance,
     variant,
     limits,
+    trustProxy: config.trustProxy,
     logger: deps.logger,
     lifecycle: deps.lifecycle,
     metrics: deps.metrics ?? createMetrics({ instance, variant }),

@@ -9,6 +9,7 @@ await runMain(async () => {
   const lifecycle = createLifecycle();
   const app = buildApp(config, { logger, lifecycle });
   const running = await serve(app, {
+    instance: config.instance,
     host: config.host,
     port: config.port,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,

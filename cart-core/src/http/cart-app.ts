@@ -24,6 +24,8 @@ export interface CartAppOptions {
   /** Middleware that the cart routes need first (the session); not run for probes or metrics. */
   before?: RequestHandler[];
   storeReady?: () => boolean;
+  /** express `trust proxy` value; default: nginx on loopback. */
+  trustProxy?: string;
 }
 
 export function buildCartApp(options: CartAppOptions): Express {
@@ -31,8 +33,8 @@ export function buildCartApp(options: CartAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  // Behind nginx: trust loopback peers' X-Forwarded-* so req.ip and req.protocol are the client's.
-  app.set('trust proxy', 'loopback');
+  // Behind nginx: trust its X-Forwarded-* so req.ip and req.protocol are the client's.
+  app.set('trust proxy', options.trustProxy ?? 'loopback');
   app.use(requestContext(instance, logger, metrics));
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -5,12 +5,21 @@
  * close their idle sockets for a grace period (longer than nginx's upstream keepalive_timeout),
  * then closes what is idle, then, at the hard deadline, everything.
  */
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import net from 'node:net';
 import type { Logger } from 'pino';
+import { errorBody } from '../errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
 export interface ServeOptions {
+  /** Instance id for `X-Served-By` on the answers Node gives before express sees a request. */
+  instance: string;
   host: string;
   port: number;
   keepAliveTimeoutMs: number;
@@ -54,6 +63,23 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
   server.keepAliveTimeout = options.keepAliveTimeoutMs;
   // Headers must arrive a little after the keep-alive window, as Node's docs advise.
   server.headersTimeout = options.keepAliveTimeoutMs + 1000;
+
+  // Node answers unparseable requests (headers over 16 KiB, bad request lines) itself with an empty
+  // body; answer them in the contract's JSON shape instead.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+    const [status, code, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'request headers are too large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request_timeout', 'the request took too long to arrive']
+          : [400, 'bad_request', 'the request could not be parsed'];
+    const body = JSON.stringify(errorBody(code, message));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Served-By: ${options.instance}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 
   const sockets = new Set<net.Socket>();
   server.on('connection', (socket) => {
