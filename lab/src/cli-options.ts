@@ -1,23 +1,40 @@
 /** `npm run lab` flags: parsed with node's parseArgs, then checked by the same rules as `startLab()`. */
 import { parseArgs } from 'node:util';
 import { ConfigError, isVariant, VARIANTS } from '@statelab/cart-core';
+import { COMPOSE_DEFAULTS, type ComposeLabConfig, parseTarget } from './compose-options.ts';
 import { LAB_DEFAULTS, type LabConfig, MAX_INSTANCES, parseLabOptions } from './lab-options.ts';
+
+export const RUNTIMES = ['native', 'compose'] as const;
 
 export const USAGE = `Usage: npm run lab -- [options]
 
-Starts redis-server, nginx and every app instance as local processes on loopback, prints the URLs,
-then a line containing "ready". Ctrl-C or SIGTERM stops everything it started.
+--runtime native (default): starts redis-server, nginx and every app instance as local processes on
+loopback, prints the URLs, then a line containing "ready". Ctrl-C or SIGTERM stops everything it started.
+
+--runtime compose: starts nothing; serves the UI with working kill buttons on 127.0.0.1, proxies the
+variants to the load balancer of \`docker compose up\` and drives it with the docker compose CLI.
 
 Options:
-  --port P          nginx port on 127.0.0.1 (default ${LAB_DEFAULTS.port}; 0 = any free port)
+  --runtime R       ${RUNTIMES.join(' or ')} (default native)
+  --port P          port on 127.0.0.1 (native: nginx, default ${LAB_DEFAULTS.port}; compose: the front,
+                    default ${COMPOSE_DEFAULTS.port}; 0 = any free port)
+  --target URL      compose only: the load balancer (default ${COMPOSE_DEFAULTS.target})
   --instances N     instances per variant, 1-${MAX_INSTANCES} (default ${LAB_DEFAULTS.instances})
   --variants a,b    variants to run (default ${VARIANTS.join(',')})
   --baseline N      bare express instances at /baseline/, the bench's ceiling (default ${LAB_DEFAULTS.baseline})
   --log-level L     apps' LOG_LEVEL (default ${LAB_DEFAULTS.logLevel})
+                    (--instances, --variants, --baseline and --log-level: native only)
   --help            this text
 `;
 
-export type CliRequest = { help: true } | { help: false; config: LabConfig };
+export type CliRequest =
+  | { help: true }
+  | { help: false; runtime: 'native'; config: LabConfig }
+  | { help: false; runtime: 'compose'; config: ComposeLabConfig };
+
+/** Flags that only one runtime reads; given to the other, they are refused rather than ignored. */
+const NATIVE_ONLY = ['instances', 'variants', 'baseline', 'log-level'] as const;
+const COMPOSE_ONLY = ['target'] as const;
 
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -37,10 +54,22 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       variants: { type: 'string' },
       baseline: { type: 'string' },
       'log-level': { type: 'string' },
+      runtime: { type: 'string' },
+      target: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) return { help: true };
+  const runtime = values.runtime ?? 'native';
+  if (runtime !== 'native' && runtime !== 'compose')
+    throw new ConfigError([`--runtime must be ${RUNTIMES.join(' or ')}, got "${runtime}"`]);
+  const misplaced = (runtime === 'native' ? COMPOSE_ONLY : NATIVE_ONLY).filter(
+    (f) => values[f] !== undefined,
+  );
+  if (misplaced.length > 0) {
+    const other = runtime === 'native' ? 'compose' : 'native';
+    throw new ConfigError(misplaced.map((f) => `--${f} applies to --runtime ${other} only`));
+  }
   const problems: string[] = [];
   const read = <T>(fn: () => T): T | undefined => {
     try {
@@ -52,6 +81,13 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
     }
   };
   const port = read(() => integer('port', values.port));
+  if (runtime === 'compose') {
+    const target = read(() => parseTarget(values.target ?? COMPOSE_DEFAULTS.target));
+    if (port !== undefined && port > 65535) problems.push(`--port must be at most 65535, got ${port}`);
+    if (problems.length > 0) throw new ConfigError(problems);
+    const config = Object.freeze({ port: port ?? COMPOSE_DEFAULTS.port, target: target! });
+    return { help: false, runtime, config };
+  }
   const instances = read(() => integer('instances', values.instances));
   const baseline = read(() => integer('baseline', values.baseline));
   const variants = values.variants?.split(',').map((v) => v.trim());
@@ -66,5 +102,5 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
     ...(variants ? { variants: variants.filter(isVariant) } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
   });
-  return { help: false, config };
+  return { help: false, runtime, config };
 }

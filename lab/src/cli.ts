@@ -1,9 +1,11 @@
 /**
- * `npm run lab`: main(argv, env, io) -> exit code. Starts the native lab, prints where everything
- * is, then waits for Ctrl-C or SIGTERM and stops every process it started.
+ * `npm run lab`: main(argv, env, io) -> exit code. Starts the native lab (or, with `--runtime
+ * compose`, only the front of a compose lab), prints where everything is, then waits for Ctrl-C or
+ * SIGTERM and stops every process it started.
  */
 import { ConfigError } from '@statelab/cart-core';
 import { parseCliArgs, USAGE } from './cli-options.ts';
+import { runComposeLab } from './compose-lab.ts';
 import { needsRedis } from './instance-specs.ts';
 import { launchLab } from './lab.ts';
 import { renderReadyTable } from './ready-table.ts';
@@ -39,12 +41,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     request = parseCliArgs(argv);
   } catch (err) {
     const message = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message;
-    io.stderr.write(`statelab lab: ${message}\nRun with --help for the options.\n`);
+    io.stderr.write(`statelab lab: ${message} (see --help)\n`);
     return EXIT.usage;
   }
   if (request.help) {
     io.stdout.write(USAGE);
     return EXIT.ok;
+  }
+  if (request.runtime === 'compose') {
+    const stop = stopRequested();
+    try {
+      await runComposeLab(request.config, { env, say, stop: stop.signal });
+      say('statelab lab: stopped');
+      return EXIT.ok;
+    } catch (err) {
+      io.stderr.write(`statelab lab: ${(err as Error).message}\n`);
+      return EXIT.failure;
+    } finally {
+      stop.dispose();
+    }
   }
   const { config } = request;
   const found = findTools(env, needsRedis(config.variants));

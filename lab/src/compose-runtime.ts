@@ -1,36 +1,20 @@
 /**
  * The compose runtime: the same Runtime, driven by the `docker compose` CLI against the project in
- * docker-compose.yml. The command runner is injected, so tests assert the exact command lines and
- * feed recorded `ps` output; the real one is `execFile`. Calls on one id run one after another.
+ * docker-compose.yml. The command runner is injected (compose-cli.ts), so tests assert the exact
+ * command lines and feed recorded `ps` output. Calls on one id run one after another.
  */
-import { execFile } from 'node:child_process';
 import { DEFAULT_INSTANCES, instanceIds, parseInstanceId, VARIANTS } from '@statelab/cart-core';
-import { pollUntil } from './readiness.ts';
+import type { ComposeRunner } from './compose-cli.ts';
 import {
-  InstanceFailedError,
-  type InstanceInfo,
-  type InstanceState,
-  type Runtime,
-  UnknownInstanceError,
-} from './runtime.ts';
-
-export interface CommandResult {
-  stdout: string;
-  stderr: string;
-  /** Exit status; 127 when the command could not be run at all, 124 when it timed out. */
-  code: number;
-}
-
-/** Runs `docker compose <args>`. */
-export type ComposeRunner = (args: readonly string[]) => Promise<CommandResult>;
-
-/** One container as `docker compose ps --format json` describes it (the fields we read). */
-export interface ComposeContainer {
-  service: string;
-  state: string;
-  health: string;
-  exitCode: number;
-}
+  type ComposeContainer,
+  containerState,
+  isDown,
+  isReady,
+  parsePs,
+  pickContainer,
+} from './compose-ps.ts';
+import { pollUntil } from './readiness.ts';
+import { InstanceFailedError, type InstanceInfo, type Runtime, UnknownInstanceError } from './runtime.ts';
 
 export interface ComposeRuntimeOptions {
   run: ComposeRunner;
@@ -45,85 +29,6 @@ export interface ComposeRuntimeOptions {
 
 /** The compose service name of the one Redis. */
 const REDIS_SERVICE = 'redis';
-
-/** Runs a command without a shell; never rejects, the outcome is in `code`. */
-export function execRunner(command: string, baseArgs: readonly string[], timeoutMs = 120_000): ComposeRunner {
-  return (args) =>
-    new Promise((resolve) => {
-      const options = { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' as const };
-      execFile(command, [...baseArgs, ...args], options, (err, stdout, stderr) => {
-        if (!err) return resolve({ stdout, stderr, code: 0 });
-        if (typeof err.code === 'number') return resolve({ stdout, stderr, code: err.code });
-        const code = err.killed ? 124 : 127;
-        resolve({ stdout, stderr: `${stderr}${stderr ? '\n' : ''}${command}: ${err.message}`, code });
-      });
-    });
-}
-
-/** The real runner: `docker compose` in the project directory (where docker-compose.yml and .env are). */
-export function composeCli(projectDir: string, timeoutMs?: number): ComposeRunner {
-  return execRunner('docker', ['compose', '--project-directory', projectDir], timeoutMs);
-}
-
-function toContainer(value: unknown): ComposeContainer | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { Service, State, Health, ExitCode } = value as Record<string, unknown>;
-  if (typeof Service !== 'string' || typeof State !== 'string') return undefined;
-  return {
-    service: Service,
-    state: State,
-    health: typeof Health === 'string' ? Health : '',
-    exitCode: typeof ExitCode === 'number' ? ExitCode : 0,
-  };
-}
-
-/** Compose < 2.21 prints one JSON array; later versions one object per line, like `docker ps`. */
-export function parsePs(stdout: string): ComposeContainer[] {
-  const text = stdout.trim();
-  if (text === '') return [];
-  try {
-    const values: unknown[] = text.startsWith('[')
-      ? (JSON.parse(text) as unknown[])
-      : text
-          .split('\n')
-          .filter((line) => line.trim() !== '')
-          .map((line) => JSON.parse(line) as unknown);
-    return values.flatMap((v) => toContainer(v) ?? []);
-  } catch (err) {
-    throw new Error(`unexpected output from docker compose ps: ${text.slice(0, 200)}`, { cause: err });
-  }
-}
-
-/** Exit codes of a deliberate stop: clean exit, SIGKILL (137) and SIGTERM (143). */
-const STOPPED_EXIT_CODES = new Set([0, 137, 143]);
-
-export function containerState(container: ComposeContainer | undefined): InstanceState {
-  if (!container) return 'stopped';
-  switch (container.state) {
-    case 'running':
-      // `unhealthy` still runs (for example with Redis down, /readyz is 503): like native mode.
-      return container.health === 'starting' ? 'starting' : 'running';
-    case 'restarting':
-      return 'starting';
-    case 'exited':
-      return STOPPED_EXIT_CODES.has(container.exitCode) ? 'stopped' : 'crashed';
-    case 'dead':
-      return 'crashed';
-    default:
-      return 'stopped'; // created, paused, removing
-  }
-}
-
-const isDown = (state: InstanceState) => state === 'stopped' || state === 'crashed';
-/** Ready: running and its healthcheck passed (or it has none). */
-const isReady = (c: ComposeContainer | undefined) =>
-  c?.state === 'running' && (c.health === 'healthy' || c.health === '');
-
-/** A service has one container here; should a stale one linger, the running one counts. */
-function pick(containers: readonly ComposeContainer[], id: string): ComposeContainer | undefined {
-  const own = containers.filter((c) => c.service === id);
-  return own.find((c) => c.state === 'running') ?? own[0];
-}
 
 export function createComposeRuntime(options: ComposeRuntimeOptions): Runtime {
   const { run } = options;
@@ -155,7 +60,7 @@ export function createComposeRuntime(options: ComposeRuntimeOptions): Runtime {
   }
 
   const container = async (id: string) =>
-    pick(parsePs(await must(id, ['ps', '--all', '--format', 'json', id])), id);
+    pickContainer(parsePs(await must(id, ['ps', '--all', '--format', 'json', id])), id);
 
   async function lastLogs(id: string): Promise<string> {
     const result = await run(['logs', '--no-color', '--tail', '20', id]);
@@ -224,7 +129,7 @@ export function createComposeRuntime(options: ComposeRuntimeOptions): Runtime {
     kind: 'compose',
     async list() {
       const all = parsePs(await must('list', ['ps', '--all', '--format', 'json']));
-      return ids.map((id) => info(id, pick(all, id)));
+      return ids.map((id) => info(id, pickContainer(all, id)));
     },
     kill: (id) =>
       serialized(id, async () => {

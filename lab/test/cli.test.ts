@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import { parseCliArgs } from '../src/cli-options.ts';
 import { EXIT, main } from '../src/index.ts';
 import { childPids } from '../src/nginx-process.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';
@@ -127,6 +128,13 @@ const badFlags: Array<[string[], RegExp]> = [
   [['--variants', 'stateful,sharded'], /unknown sharded/],
   [['--variants', 'stateless,stateless'], /must not repeat/],
   [['--bogus'], /bogus/],
+  [['--runtime', 'compose', '--baseline', '2'], /--baseline applies to --runtime native only/],
+  [['--runtime', 'compose', '--instances', '2'], /--instances applies to --runtime native only/],
+  [['--target', 'http://127.0.0.1:8080'], /--target applies to --runtime compose only/],
+  [['--runtime', 'compose', '--target', 'http://10.1.2.3:8080'], /--target must be on loopback/],
+  [['--runtime', 'compose', '--target', 'https://127.0.0.1:8080'], /--target must be http:\/\//],
+  [['--runtime', 'compose', '--target', 'http://127.0.0.1:8080/stateful/'], /without a path/],
+  [['--runtime', 'compose', '--port', '99999'], /--port must be at most 65535/],
 ];
 for (const [argv, message] of badFlags) {
   test(`${argv.join(' ')} → exit 64 with a message, nothing started`, async () => {
@@ -136,3 +144,36 @@ for (const [argv, message] of badFlags) {
     assert.equal(out(), '');
   });
 }
+
+test('--runtime k8s → exit 64 with one line naming the runtimes, nothing started', async () => {
+  const { io, out, err } = memoryIo();
+  assert.equal(
+    await main(['--runtime', 'k8s'], { PATH: '/nonexistent', STATELAB_SBIN_DIRS: '' }, io),
+    EXIT.usage,
+  );
+  assert.equal(err(), 'statelab lab: --runtime must be native or compose, got "k8s" (see --help)\n');
+  assert.equal(out(), '');
+});
+
+test('--runtime compose: the front on 127.0.0.1:8081, the target http://127.0.0.1:8080 by default; both can be set', () => {
+  assert.deepEqual(parseCliArgs(['--runtime', 'compose']), {
+    help: false,
+    runtime: 'compose',
+    config: { port: 8081, target: 'http://127.0.0.1:8080' },
+  });
+  const set = parseCliArgs(['--runtime', 'compose', '--port', '9000', '--target', 'http://localhost:18080/']);
+  assert.deepEqual(set, {
+    help: false,
+    runtime: 'compose',
+    config: { port: 9000, target: 'http://localhost:18080' },
+  });
+  const native = parseCliArgs(['--port', '0']);
+  assert.equal(native.help === false && native.runtime, 'native');
+});
+
+test('--help names --runtime and --target', async () => {
+  const { io, out } = memoryIo();
+  assert.equal(await main(['--help'], {}, io), EXIT.ok);
+  assert.match(out(), /--runtime R +native or compose/);
+  assert.match(out(), /--target URL/);
+});
