@@ -1,0 +1,51 @@
+/** What the numbers were measured on: CPUs, memory, versions, runtime; and plain warnings for readers. */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import type { Environment } from './report.ts';
+
+function version(commands: readonly string[], args: string[], pattern: RegExp): string | null {
+  for (const command of commands) {
+    // nginx prints its version on stderr, redis-server on stdout.
+    const run = spawnSync(command, args, { encoding: 'utf8', timeout: 5000 });
+    const match = pattern.exec(`${run.stdout ?? ''}${run.stderr ?? ''}`);
+    if (match) return match[1]!;
+  }
+  return null;
+}
+
+export function collectEnvironment(runtime: 'native' | 'compose', target: string | undefined): Environment {
+  const cpus = os.availableParallelism();
+  const nginx = version(['nginx', '/usr/sbin/nginx'], ['-v'], /nginx\/(\S+)/);
+  const redis = version(['redis-server', '/usr/bin/redis-server'], ['--version'], /v=(\S+)/);
+  const warnings: string[] = [];
+  if (cpus <= 2) {
+    warnings.push(
+      `This machine has ${cpus} CPU cores, shared by nginx, every instance and the load generator: adding instances cannot add capacity here, so the scaling question cannot be answered on it. CPU time per request is the honest number.`,
+    );
+  }
+  return {
+    cpus,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    nginx,
+    redis,
+    runtime,
+    target: target ?? null,
+    warnings,
+  };
+}
+
+export const METHOD: readonly string[] = Object.freeze([
+  'One variant at a time, each in its own lab (nginx in front of N instances; Redis for stateful-redis), on loopback.',
+  'Load: autocannon, one shopper per connection with its own cookie jar (stateless: its bearer token). A shopper opens and closes its visit with GET /api/cart and browses in between (35% GET, 40% add, 12% set quantity, 13% remove); after 40 requests a new shopper takes the connection, so sessions keep being created through the load balancer.',
+  'Closed loop by default (each connection sends its next request when the answer arrived). With --rate the loop is open and latency runs from the intended send time, so a stalled server is not hidden (coordinated omission).',
+  "Every answer is checked as it arrives: status, X-Served-By, cart shape, cartId and the items the shopper expects. lostSessions: a shopper's cartId changed without its asking. lostItems: acknowledged items no longer seen. duplicatedItems: items seen more often than added. A mutation that failed with a 5xx or no answer makes its line uncertain and is settled without blame by the next answer.",
+  'errors: answers that were not 2xx, plus connection failures and timeouts. Not counted: a connection reset right after nginx announced `Connection: close` (its keepalive_requests limit), because autocannon writes its next request on a socket a compliant client would have left (reported as clientResets).',
+  'Latency: HDR histograms (microsecond resolution) of our own send-to-answer time; percentiles per phase (before / during / after a fault) and per second.',
+  'CPU per request: utime + stime from /proc/<pid>/stat of the app instances, nginx (master and workers) and Redis, over the measured window, divided by the answers in it. The bench reports its own CPU the same way, to show the load generator is not the limit.',
+  'scaling sweeps N..1 instances by stopping one at a time; the same sweep on a bare express handler (/baseline/) is the ceiling of this machine.',
+  "cart-size fills each shopper's cart to 1, 10, 25 or 50 lines first, then loads it with GETs and quantity changes that keep the line count; bytes are those of the identity header (Cookie or Authorization) per request.",
+  'concurrent-updates sends K additions of different products from one shopper at once, then reads the cart: acknowledged additions that are missing are lost updates.',
+]);

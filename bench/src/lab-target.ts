@@ -1,0 +1,69 @@
+/**
+ * The system under test for one variant: a native lab the bench starts and stops itself, or a
+ * running lab (`--target`) driven through its control API. Both give a base URL, a `Runtime` for
+ * faults, and the process ids whose CPU time the report reads.
+ */
+import { TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { type Runtime, startLab } from '@statelab/lab';
+import type { CpuGroups } from './cpu.ts';
+import { connectRuntime } from './http-runtime.ts';
+
+export interface LabTarget {
+  readonly baseUrl: string;
+  readonly runtime: Runtime;
+  /** CPU groups for a variant: its app instances, nginx, and redis when the variant uses it. */
+  cpuGroups(variant: Variant | 'baseline'): CpuGroups;
+  close(): Promise<void>;
+}
+
+export interface NativeLabSpec {
+  variant: Variant;
+  instances: number;
+  /** Bare express instances for the scaling ceiling (0 for none). */
+  baseline: number;
+}
+
+function groupsFor(runtime: Runtime, variant: Variant | 'baseline', nginxPids: () => number[]): CpuGroups {
+  return async () => {
+    const all = await runtime.list();
+    const running = (kind: string) =>
+      all
+        .filter((i) => i.variant === kind && i.state === 'running' && i.pid !== undefined)
+        .map((i) => i.pid!);
+    const groups: Record<string, number[]> = { app: running(variant), nginx: nginxPids() };
+    if (variant !== 'baseline' && TOPOLOGY[variant].needsRedis) groups.redis = running('redis');
+    return groups;
+  };
+}
+
+export async function openNativeLab(spec: NativeLabSpec): Promise<LabTarget> {
+  const lab = await startLab({
+    port: 0,
+    instances: spec.instances,
+    variants: [spec.variant],
+    baseline: spec.baseline,
+    // Request lines at info would cost the apps more than the requests themselves.
+    logLevel: 'warn',
+  });
+  const nginxPids = () => {
+    const master = lab.nginxPid();
+    return [...(master === undefined ? [] : [master]), ...lab.nginxWorkerPids()];
+  };
+  return {
+    baseUrl: lab.baseUrl,
+    runtime: lab.runtime,
+    cpuGroups: (variant) => groupsFor(lab.runtime, variant, nginxPids),
+    close: () => lab.close(),
+  };
+}
+
+/** A running lab; nginx's pids are not known through the control API, so its CPU is not reported. */
+export async function openTargetLab(baseUrl: string): Promise<LabTarget> {
+  const runtime = await connectRuntime(baseUrl);
+  return {
+    baseUrl: baseUrl.replace(/\/$/, ''),
+    runtime,
+    cpuGroups: (variant) => groupsFor(runtime, variant, () => []),
+    close: async () => {},
+  };
+}

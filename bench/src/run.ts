@@ -1,0 +1,124 @@
+/**
+ * Runs the selected scenarios, one variant at a time, each variant in its own lab (or against the
+ * `--target` lab). A scenario that throws becomes a row with `failed`: a failed run is data too.
+ */
+import type { Variant } from '@statelab/cart-core';
+import { collectEnvironment, METHOD } from './environment.ts';
+import { type LabTarget, openNativeLab, openTargetLab } from './lab-target.ts';
+import type { BenchOptions, ScenarioName } from './options.ts';
+import type { Progress } from './progress.ts';
+import { type Report, type ResultRow, SCHEMA_VERSION } from './report.ts';
+import { cartSize } from './scenarios/cart-size.ts';
+import { failedRow, type Scenario, type ScenarioContext } from './scenarios/common.ts';
+import { concurrentUpdates } from './scenarios/concurrent-updates.ts';
+import { kill } from './scenarios/kill.ts';
+import { redisOutage } from './scenarios/redis-outage.ts';
+import { rollingRestart } from './scenarios/rolling-restart.ts';
+import { scaling, sweep } from './scenarios/scaling.ts';
+
+/** The order scenarios run in: scaling last, because it leaves instances stopped. */
+export const SCENARIO_ORDER: ReadonlyArray<readonly [ScenarioName, Scenario]> = [
+  ['concurrent-updates', concurrentUpdates],
+  ['cart-size', cartSize],
+  ['kill', kill],
+  ['rolling-restart', rollingRestart],
+  ['redis-outage', redisOutage],
+  ['scaling', scaling],
+];
+
+export interface RunDeps {
+  progress: Progress;
+  /** Opens the system under test; tests and `--target` pass their own. */
+  openLab?: (variant: Variant, baseline: number) => Promise<LabTarget>;
+}
+
+async function guarded(
+  ctx: ScenarioContext,
+  name: ScenarioName,
+  variant: Variant | 'baseline',
+  run: () => Promise<ResultRow[]>,
+): Promise<ResultRow[]> {
+  try {
+    return await run();
+  } catch (err) {
+    ctx.progress.line(`${name} ${variant} failed: ${err instanceof Error ? err.message : String(err)}`);
+    return [failedRow(ctx, name, variant, err)];
+  }
+}
+
+export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Report> {
+  const startedAt = new Date();
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  const results: ResultRow[] = [];
+  const open =
+    deps.openLab ??
+    (options.target
+      ? () => openTargetLab(options.target!)
+      : (variant: Variant, baseline: number) =>
+          openNativeLab({ variant, instances: options.instances, baseline }));
+  const wantsScaling = options.scenarios.includes('scaling');
+  let baselineDone = !wantsScaling;
+  let runtimeKind: 'native' | 'compose' = 'native';
+
+  for (const variant of options.variants) {
+    const selected = SCENARIO_ORDER.filter(([name]) => options.scenarios.includes(name));
+    deps.progress.line(`${variant}: ${options.target ? `using ${options.target}` : 'starting its lab'}`);
+    let target: LabTarget;
+    try {
+      target = await open(variant, baselineDone ? 0 : options.instances);
+    } catch (err) {
+      const ctx = { options, variant, progress: deps.progress } as ScenarioContext;
+      deps.progress.line(
+        `${variant}: the lab did not start: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      results.push(...selected.map(([name]) => failedRow(ctx, name, variant, err)));
+      continue;
+    }
+    runtimeKind = target.runtime.kind;
+    const ctx: ScenarioContext = {
+      options,
+      variant,
+      target,
+      progress: deps.progress,
+      ownsLab: !options.target,
+    };
+    try {
+      if (!(await target.runtime.list()).some((i) => i.variant === variant)) {
+        deps.progress.line(`${variant}: the target lab does not run it; skipped`);
+        continue;
+      }
+      if (!baselineDone) {
+        baselineDone = true;
+        const hasBaseline = (await target.runtime.list()).some((i) => i.variant === 'baseline');
+        if (hasBaseline)
+          results.push(...(await guarded(ctx, 'scaling', 'baseline', () => sweep(ctx, 'baseline'))));
+        else
+          deps.progress.line('no baseline instances in the target lab: the scaling ceiling is not measured');
+      }
+      for (const [name, scenario] of selected) {
+        results.push(...(await guarded(ctx, name, variant, () => scenario(ctx))));
+      }
+    } finally {
+      await target.close();
+    }
+  }
+
+  const wallS = (performance.now() - wallStart) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    environment: collectEnvironment(runtimeKind, options.target),
+    method: [...METHOD],
+    options: { ...options },
+    results,
+    bench: {
+      wallS: Math.round(wallS * 10) / 10,
+      cpuMs,
+      cpuPct: Math.round((cpuMs / 10 / Math.max(0.001, wallS)) * 10) / 10,
+    },
+  };
+}

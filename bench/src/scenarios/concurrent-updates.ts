@@ -1,0 +1,99 @@
+/**
+ * concurrent-updates: each shopper sends K additions of different products at once, then reads its
+ * cart. Every addition was answered 2xx; those missing afterwards are lost updates. Measured, not
+ * hidden: a session store or a token that is read, changed and written back loses them.
+ */
+import { CATALOG, DEFAULT_LIMITS } from '@statelab/cart-core';
+import { book, send, step } from '../direct-client.ts';
+import { createLatencyRecorder } from '../latency.ts';
+import { type Action, applyAction, createTally, recordAnswer } from '../ledger.ts';
+import type { ConcurrencyFacts, ResultRow } from '../report.ts';
+import { createShopper, keepIdentity, parseCart } from '../shopper.ts';
+import { prefixOf, type ScenarioContext, variantIds } from './common.ts';
+
+const MAX_SHOPPERS = 20;
+
+export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow[]> {
+  const { options, target, variant } = ctx;
+  const prefix = prefixOf(variant);
+  const parallel = options.parallelUpdates;
+  const shoppers = Math.min(options.connections, MAX_SHOPPERS);
+  const rounds = Math.max(1, Math.min(options.quick ? 1 : 3, Math.floor(DEFAULT_LIMITS.maxLines / parallel)));
+  const tally = createTally();
+  const latency = createLatencyRecorder();
+  const facts: ConcurrencyFacts = {
+    shoppers,
+    rounds,
+    parallel,
+    sent: 0,
+    acknowledged: 0,
+    survived: 0,
+    lostUpdates: 0,
+    lostUpdatePct: 0,
+  };
+  const started = performance.now();
+
+  await Promise.all(
+    Array.from({ length: shoppers }, async () => {
+      const shopper = createShopper(variant, 'browse', Infinity);
+      latency.record((await step(target.baseUrl, prefix, shopper, { kind: 'get' }, tally)).latencyMs);
+      for (let round = 0; round < rounds; round++) {
+        const actions: Action[] = CATALOG.slice(round * parallel, (round + 1) * parallel).map((p) => ({
+          kind: 'add',
+          productId: p.id,
+          quantity: 1,
+        }));
+        facts.sent += actions.length;
+        // All K leave with the same cookie or token; answers are taken in arrival order, as a browser would.
+        const acked: Action[] = [];
+        await Promise.all(
+          actions.map(async (action) => {
+            const answer = await send(target.baseUrl, prefix, shopper, action);
+            latency.record(answer.latencyMs);
+            if (answer.status === undefined || answer.status < 200 || answer.status >= 300) {
+              book(shopper, action, answer, tally);
+              return;
+            }
+            recordAnswer(tally, answer.status, [answer.headers['x-served-by']].flat()[0]);
+            keepIdentity(shopper, { status: answer.status, headers: answer.headers, body: answer.body });
+            acked.push(action);
+          }),
+        );
+        facts.acknowledged += acked.length;
+        shopper.exp = { ...shopper.exp, lines: acked.reduce(applyAction, new Map(shopper.exp.lines)) };
+        const final = await step(target.baseUrl, prefix, shopper, { kind: 'get' }, tally);
+        latency.record(final.latencyMs);
+        const seen = parseCart(final.body, undefined);
+        for (const action of acked) {
+          if (action.kind === 'add' && seen?.lines.has(action.productId)) facts.survived++;
+        }
+      }
+    }),
+  );
+
+  const durationS = (performance.now() - started) / 1000;
+  facts.lostUpdates = facts.acknowledged - facts.survived;
+  facts.lostUpdatePct = facts.acknowledged
+    ? Math.round((facts.lostUpdates / facts.acknowledged) * 1000) / 10
+    : 0;
+  return [
+    {
+      variant,
+      scenario: 'concurrent-updates',
+      instances: (await variantIds(target, variant)).length,
+      connections: shoppers,
+      durationS: Math.round(durationS * 1000) / 1000,
+      requests: tally.requests,
+      rps: Math.round((tally.requests / Math.max(0.001, durationS)) * 10) / 10,
+      latencyMs: latency.summary(),
+      errors: tally.errors,
+      sessions: tally.sessions,
+      lostSessions: tally.lostSessions,
+      lostItems: tally.lostItems,
+      duplicatedItems: tally.duplicatedItems,
+      perInstance: tally.perInstance,
+      errorsByStatus: tally.errorsByStatus,
+      concurrency: facts,
+    },
+  ];
+}

@@ -1,0 +1,38 @@
+/**
+ * kill: SIGKILL one instance under load, keep it down for a phase, start it again. Shows what the
+ * variant loses (contract section 3) and that a returning instance costs nobody a second session.
+ */
+import type { ResultRow } from '../report.ts';
+import { rowFromLoad, type ScenarioContext, sleep, underLoad, variantIds } from './common.ts';
+import { answersFrom, phaseMs, REJOIN_DEADLINE_MS, timeToRejoin } from './faults.ts';
+
+export async function kill(ctx: ScenarioContext): Promise<ResultRow[]> {
+  const { options, target, variant } = ctx;
+  const ids = (await variantIds(target, variant)).slice(0, options.instances);
+  const victim = ids[0];
+  if (!victim) throw new Error(`the lab runs no ${variant} instance`);
+  const phase = phaseMs(options);
+  let rejoinMs: number | null = null;
+  const spec = {
+    label: `kill ${variant}`,
+    variant,
+    mode: 'browse' as const,
+    firstPhase: 'before',
+    plannedS: (3 * phase) / 1000,
+    maxDurationS: (3 * phase + REJOIN_DEADLINE_MS) / 1000 + 30,
+  };
+  const result = await underLoad(ctx, spec, async (load) => {
+    const answers = answersFrom(load);
+    await sleep(phase);
+    // The phase opens first, so answers failed by the kill are booked in it.
+    const marked = load.mark('during', `kill ${victim}`);
+    await target.runtime.kill(victim);
+    await marked;
+    await sleep(phase);
+    await target.runtime.start(victim);
+    await load.mark('after', `start ${victim}`);
+    rejoinMs = await timeToRejoin(answers, victim);
+    await sleep(phase);
+  });
+  return [{ ...rowFromLoad(ctx, 'kill', variant, ids.length, result), rejoinMs: { [victim]: rejoinMs } }];
+}

@@ -1,0 +1,223 @@
+/**
+ * One shopper: its own cookie jar (and, for stateless, the bearer token), its ledger expectation,
+ * and the next thing it does. It lives outside autocannon's per-connection `context`, which
+ * autocannon resets whenever its request list wraps.
+ */
+import {
+  CART_ID_PATTERN,
+  CATALOG,
+  type CookieJar,
+  createCookieJar,
+  TOPOLOGY,
+  type Variant,
+} from '@statelab/cart-core';
+import {
+  type Action,
+  afterFailure,
+  checkAnswer,
+  EMPTY_EXPECTATION,
+  type Expectation,
+  recordAnswer,
+  recordVerdict,
+  type SeenCart,
+  type Tally,
+} from './ledger.ts';
+
+/** browse: a realistic mix; fixed-cart: keeps its lines (cart-size); probe: GET only (baseline). */
+export type ShopperMode = 'browse' | 'fixed-cart' | 'probe';
+
+export interface Shopper {
+  readonly variant: Variant | 'baseline';
+  readonly mode: ShopperMode;
+  readonly jar: CookieJar;
+  token: string | undefined;
+  exp: Expectation;
+  /** Requests left before this shopper leaves and a new one takes the connection. */
+  actionsLeft: number;
+  started: boolean;
+}
+
+export interface OutgoingRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Bytes of the header that carries the shopper's identity (Cookie or Authorization). */
+  identityBytes: number;
+}
+
+export interface Answer {
+  status: number;
+  /** Header names in lower case. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: string;
+}
+
+/** Stays below the 50-line limit so that a browsing shopper never hits 409 cart_full by design. */
+const BROWSE_MAX_LINES = 40;
+
+export function createShopper(variant: Variant | 'baseline', mode: ShopperMode, actions: number): Shopper {
+  return {
+    variant,
+    mode,
+    jar: createCookieJar(),
+    token: undefined,
+    exp: EMPTY_EXPECTATION,
+    actionsLeft: actions,
+    started: false,
+  };
+}
+
+function pick<T>(items: readonly T[], random: () => number): T {
+  return items[Math.floor(random() * items.length) % items.length]!;
+}
+
+function browse(shopper: Shopper, random: () => number): Action {
+  const lines = [...shopper.exp.lines.keys()];
+  const r = random();
+  if (r < 0.35) return { kind: 'get' };
+  if (r < 0.75 || lines.length === 0) {
+    const productId = lines.length >= BROWSE_MAX_LINES ? pick(lines, random) : pick(CATALOG, random).id;
+    return { kind: 'add', productId, quantity: 1 };
+  }
+  if (r < 0.87)
+    return { kind: 'set', productId: pick(lines, random), quantity: 1 + Math.floor(random() * 5) };
+  return { kind: 'remove', productId: pick(lines, random) };
+}
+
+function keepLines(shopper: Shopper, random: () => number): Action {
+  const lines = [...shopper.exp.lines];
+  if (lines.length === 0 || random() < 0.5) return { kind: 'get' };
+  const [productId, quantity] = pick(lines, random);
+  // A different quantity, so that every PUT really changes the cart and rewrites its state.
+  return { kind: 'set', productId, quantity: (quantity % 3) + 1 };
+}
+
+/** The shopper's next action: it opens and closes its visit with a GET, which checks the cart. */
+export function nextAction(shopper: Shopper, random: () => number = Math.random): Action {
+  if (shopper.mode === 'probe' || !shopper.started || shopper.actionsLeft <= 1) return { kind: 'get' };
+  return shopper.mode === 'fixed-cart' ? keepLines(shopper, random) : browse(shopper, random);
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export function buildRequest(shopper: Shopper, action: Action, prefix: string): OutgoingRequest {
+  const api = `${prefix}api/cart`;
+  let req: Omit<OutgoingRequest, 'identityBytes' | 'headers'> & { headers: Record<string, string> };
+  switch (action.kind) {
+    case 'get':
+      req = { method: 'GET', path: api, headers: {} };
+      break;
+    case 'add':
+      req = {
+        method: 'POST',
+        path: `${api}/items`,
+        headers: { ...JSON_HEADERS },
+        body: JSON.stringify({ productId: action.productId, quantity: action.quantity }),
+      };
+      break;
+    case 'set':
+      req = {
+        method: 'PUT',
+        path: `${api}/items/${action.productId}`,
+        headers: { ...JSON_HEADERS },
+        body: JSON.stringify({ quantity: action.quantity }),
+      };
+      break;
+    case 'remove':
+      req = { method: 'DELETE', path: `${api}/items/${action.productId}`, headers: {} };
+      break;
+    case 'clear':
+      req = { method: 'DELETE', path: api, headers: {} };
+      break;
+  }
+  let identityBytes = 0;
+  if (shopper.variant === 'stateless' && shopper.token) {
+    req.headers.authorization = `Bearer ${shopper.token}`;
+    identityBytes = 'authorization: '.length + req.headers.authorization.length;
+  } else {
+    const cookie = shopper.jar.header();
+    if (cookie) {
+      req.headers.cookie = cookie;
+      identityBytes = 'cookie: '.length + cookie.length;
+    }
+  }
+  return { ...req, identityBytes };
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Reads a cart answer; undefined when it is not a well-formed cart from the instance that served it. */
+export function parseCart(body: string, servedBy: string | undefined): SeenCart | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null) return undefined;
+  const cart = data as Record<string, unknown>;
+  if (typeof cart.cartId !== 'string' || !CART_ID_PATTERN.test(cart.cartId)) return undefined;
+  if (!Number.isInteger(cart.rev) || !Array.isArray(cart.items)) return undefined;
+  const lines = new Map<string, number>();
+  let count = 0;
+  for (const item of cart.items as unknown[]) {
+    const { productId, quantity } = (item ?? {}) as Record<string, unknown>;
+    if (typeof productId !== 'string' || !Number.isInteger(quantity) || (quantity as number) < 1)
+      return undefined;
+    if (lines.has(productId)) return undefined;
+    lines.set(productId, quantity as number);
+    count += quantity as number;
+  }
+  if (cart.itemCount !== count) return undefined;
+  const served = cart.servedBy as { instance?: unknown } | undefined;
+  if (servedBy !== undefined && served?.instance !== servedBy) return undefined;
+  return { cartId: cart.cartId, rev: cart.rev as number, lines };
+}
+
+/** Takes the answer's cookies and, for stateless, its token: the next request carries them. */
+export function keepIdentity(shopper: Shopper, answer: Answer): void {
+  shopper.jar.store(asList(answer.headers['set-cookie']));
+  if (shopper.variant !== 'stateless') return;
+  const cookieName = TOPOLOGY.stateless.cookieName;
+  shopper.token = first(answer.headers['x-cart-token']) ?? shopper.jar.get(cookieName);
+}
+
+/** Checks one answer to `action` as it arrives and books it in `tally`. */
+export function handleAnswer(shopper: Shopper, action: Action, answer: Answer, tally: Tally): void {
+  const servedBy = first(answer.headers['x-served-by']);
+  recordAnswer(tally, answer.status, servedBy);
+  shopper.actionsLeft--;
+  keepIdentity(shopper, answer);
+  if (answer.status < 200 || answer.status >= 300) {
+    shopper.exp = afterFailure(shopper.exp, action, answer.status);
+    return;
+  }
+  if (shopper.mode === 'probe') return;
+  const seen = parseCart(answer.body, servedBy);
+  if (!seen) {
+    tally.invalidBodies++;
+    shopper.exp = afterFailure(shopper.exp, action, undefined);
+    return;
+  }
+  if (!shopper.started) {
+    shopper.started = true;
+    tally.sessions++;
+  }
+  const verdict = checkAnswer(shopper.exp, action, seen);
+  recordVerdict(tally, verdict);
+  shopper.exp = verdict.next;
+}
+
+/** A request that got no answer (connection failure, timeout): its outcome is unknown. */
+export function handleNoAnswer(shopper: Shopper, action: Action): void {
+  shopper.actionsLeft--;
+  shopper.exp = afterFailure(shopper.exp, action, undefined);
+}

@@ -1,0 +1,92 @@
+/**
+ * The report's content as plain tables, shared by the Markdown, HTML and terminal views so they
+ * never disagree. Pure functions of report.json; per-scenario tables are in detail-tables.ts.
+ */
+import { VARIANTS } from '@statelab/cart-core';
+import type { Report, ResultRow } from '../report.ts';
+import { claims } from './claims.ts';
+import { fmt } from './format.ts';
+
+export interface Table {
+  title: string;
+  note?: string;
+  rows: string[][];
+}
+
+/** CPU ms per request shown in microseconds. */
+export const us = (ms: number | undefined) => (ms === undefined ? '—' : fmt(ms * 1000));
+
+export function spread(perInstance: Record<string, number>): string {
+  const total = Object.values(perInstance).reduce((a, b) => a + b, 0);
+  if (total === 0) return '—';
+  return Object.entries(perInstance)
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .map(([id, n]) => `${id} ${fmt((n / total) * 100)}%`)
+    .join(' · ');
+}
+
+export function claimsTable(report: Report): Table {
+  const rows = [['Claim', ...VARIANTS, 'Verdict']];
+  for (const c of claims(report)) {
+    rows.push([
+      `${c.name}: ${c.claim}`,
+      ...VARIANTS.map((v) => c.cells[v] ?? '—'),
+      `${c.verdict}: ${c.because}`,
+    ]);
+  }
+  return { title: 'Claims', rows };
+}
+
+export function resultsTable(report: Report): Table {
+  const rows = [
+    [
+      'variant',
+      'scenario',
+      'inst.',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'errors',
+      'sessions',
+      'lost sessions',
+      'lost items',
+      'dup. items',
+      'CPU µs/req',
+      'note',
+    ],
+  ];
+  for (const r of report.results) {
+    rows.push([
+      r.variant,
+      r.scenario + (r.cartLines ? ` (${r.cartLines} line${r.cartLines === 1 ? '' : 's'})` : ''),
+      String(r.instances),
+      fmt(r.rps),
+      fmt(r.latencyMs.p50, 1),
+      fmt(r.latencyMs.p99, 1),
+      fmt(r.latencyMs.max, 1),
+      fmt(r.errors),
+      fmt(r.sessions),
+      fmt(r.lostSessions),
+      fmt(r.lostItems),
+      fmt(r.duplicatedItems),
+      us(r.cpuMsPerRequest?.server),
+      r.failed ? `FAILED: ${r.failed}` : '',
+    ]);
+  }
+  return { title: 'All results', rows };
+}
+
+export function environmentLines(report: Report): string[] {
+  const e = report.environment;
+  return [
+    `${e.cpus} CPUs (${e.cpuModel}), ${fmt(e.memoryMb)} MB memory, ${e.os}`,
+    `Node ${e.node}, nginx ${e.nginx ?? 'not found'}, Redis ${e.redis ?? 'not found'}`,
+    `runtime ${e.runtime}${e.target ? `, target ${e.target}` : ''}`,
+    `bench: ${fmt(report.bench.wallS, 1)} s wall, ${fmt(report.bench.cpuMs)} ms CPU (${fmt(report.bench.cpuPct, 1)}% of one core): the load generator's own cost`,
+  ];
+}
+
+export function failedRows(report: Report): ResultRow[] {
+  return report.results.filter((r) => r.failed);
+}

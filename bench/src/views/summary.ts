@@ -1,0 +1,21 @@
+/** The summary printed at the end of a run: claims, then one line per result. */
+import type { Report } from '../report.ts';
+import { fmt, textTable } from './format.ts';
+import { claimsTable, resultsTable } from './sections.ts';
+
+export function renderSummary(report: Report, dir?: string): string {
+  const claimsT = claimsTable(report);
+  const results = resultsTable(report);
+  const out = [
+    '',
+    ...report.environment.warnings.map((w) => `WARNING: ${w}`),
+    '',
+    textTable(claimsT.rows.map((r) => [r[0]!.split(':')[0]!, ...r.slice(1)])),
+    '',
+    textTable(results.rows),
+    '',
+    `bench: ${fmt(report.bench.wallS, 1)} s wall, ${fmt(report.bench.cpuPct, 1)}% of one core for the load generator`,
+  ];
+  if (dir) out.push(`report: ${dir}/report.{json,md,html}`);
+  return `${out.join('\n')}\n`;
+}
