@@ -1,5 +1,5 @@
 /**
- * `node --import tsx deploy/src/main.ts <command>`: the build steps the Dockerfiles run, so an
+ * `node --import tsx deploy/src/main.ts <command>`: the build steps the Dockerfile runs, so an
  * image is built by the same code the tests exercise.
  */
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -103,8 +103,8 @@ describe('docker-compose.yml: the topology', () => {
     describe(`service ${id}`, () => {
       const service = resolved.services[id];
 
-      it(`is built from ${spec.app}/Dockerfile with the repository as context`, () => {
-        assert.deepEqual(service.build, { context: '.', dockerfile: `${spec.app}/Dockerfile` });
+      it(`is built from the root Dockerfile's app target with APP=${spec.app}, the repository as context`, () => {
+        assert.deepEqual(service.build, { context: '.', target: 'app', args: { APP: spec.app } });
         assert.equal(service.image, `statelab/${spec.app}:local`);
       });
 
@@ -163,9 +163,9 @@ describe('docker-compose.yml: the topology', () => {
     assert.equal(redis.restart, 'no');
   });
 
-  it('load balancer: built from load-balancer/Dockerfile, published on 127.0.0.1:8080 only, after every app is healthy', () => {
+  it("load balancer: built from the root Dockerfile's load-balancer target, published on 127.0.0.1:8080 only, after every app is healthy", () => {
     const lb = resolved.services[LOAD_BALANCER_SERVICE];
-    assert.deepEqual(lb.build, { context: '.', dockerfile: 'load-balancer/Dockerfile' });
+    assert.deepEqual(lb.build, { context: '.', target: 'load-balancer' });
     assert.deepEqual(lb.ports, ['127.0.0.1:8080:80']);
     assert.deepEqual(
       interpolate(raw.services[LOAD_BALANCER_SERVICE].ports, { ...SECRETS, STATELAB_PORT: '9090' }),

@@ -1,7 +1,8 @@
 /**
- * Each app image's entrypoint, minus Docker: its final stage's own `npm ci` in a temp dir, the
- * bundle from `deploy bundle`, then the image's CMD run with Node and a service's environment from
- * docker-compose.yml. It serves carts, and SIGTERM drains it to exit 0.
+ * Each app image's entrypoint, minus Docker: the Dockerfile's `app` target with APP=<app>, its own
+ * `npm ci` in a temp dir, the bundle from `deploy bundle` at the target's fixed path, then the
+ * image's CMD run with Node and a service's environment from docker-compose.yml. It serves carts,
+ * and SIGTERM drains it to exit 0.
  */
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -44,7 +45,7 @@ for (const app of APPS) {
     });
 
     it('the bundle inlines every @statelab workspace and imports only packages the final stage installs', async () => {
-      const bundle = await readFile(join(image.dir, app, BUNDLE_PATH), 'utf8');
+      const bundle = await readFile(image.bundleFile, 'utf8');
       assert.doesNotMatch(bundle, /from\s+["']@statelab\//);
       assert.doesNotMatch(bundle, /\.ts["']/, 'no TypeScript file is imported at run time');
       const imported = new Set([...bundle.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!));
@@ -79,6 +80,9 @@ for (const app of APPS) {
         if (TOPOLOGY[variant].needsRedis) env.REDIS_URL = await startRedis(cleanup);
         const [command, ...args] = image.cmd;
         assert.equal(command, 'node');
+        // The exec-form CMD names the fixed path, the same for every APP.
+        assert.deepEqual(args, [BUNDLE_PATH]);
+        assert.equal(join(image.dir, args[0]!), image.bundleFile);
         const child = startChild(process.execPath, args, { cwd: image.dir, env }, cleanup);
 
         const base = await waitFor(

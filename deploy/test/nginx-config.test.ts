@@ -20,7 +20,7 @@ import {
   IMAGE_UI_ROOT,
   main,
 } from '../src/index.ts';
-import { argsOf, readDockerfile } from './support/dockerfile.ts';
+import { argsOf, readDockerfile, stage } from './support/dockerfile.ts';
 import { memoryIo } from './support/memory-io.ts';
 
 async function tempDir(t: TestContext): Promise<string> {
@@ -29,9 +29,9 @@ async function tempDir(t: TestContext): Promise<string> {
   return dir;
 }
 
-/** The flags the image's CMD gives nginx (`-e stderr -g "daemon off; pid ...;"`). */
+/** The flags the `load-balancer` target's CMD gives nginx (`-e stderr -g "daemon off; pid ...;"`). */
 function imageNginxFlags(): string[] {
-  const final = readDockerfile('load-balancer/Dockerfile').stages.at(-1)!;
+  const final = stage(readDockerfile(), 'load-balancer');
   const cmd = JSON.parse(argsOf(final, 'CMD').at(-1)!) as string[];
   assert.equal(cmd[0], 'nginx');
   return cmd.slice(1);
@@ -117,7 +117,7 @@ describe('load-balancer image: nginx.conf for compose', () => {
   });
 });
 
-describe('deploy CLI (the commands the Dockerfiles run)', () => {
+describe("deploy CLI (the commands the Dockerfile's build stage runs)", () => {
   it('`deploy nginx-conf <file>` writes exactly the compose rendering, creating the folder', async (t) => {
     const dir = await tempDir(t);
     const io = memoryIo();

@@ -24,7 +24,10 @@ export interface Dockerfile {
   stages: Stage[];
 }
 
-export function readDockerfile(relativePath: string): Dockerfile {
+/** The repository's one Dockerfile, whose final stages are the images compose builds. */
+export const DOCKERFILE = 'Dockerfile';
+
+export function readDockerfile(relativePath = DOCKERFILE): Dockerfile {
   const path = join(REPO_ROOT, relativePath);
   const lines = readFileSync(path, 'utf8')
     .replace(/\s*\\\n\s*/g, ' ')
@@ -66,4 +69,36 @@ export function argsOf(s: Stage, keyword: string): string[] {
 /** A RUN's command without its BuildKit flags (`--mount=...`). */
 export function runCommand(args: string): string {
   return args.replace(/^(--\S+\s+)+/, '');
+}
+
+/** `$NAME` and `${NAME}` replaced as Docker does for a stage's ARGs; an unknown name is an error. */
+export function expandArgs(text: string, values: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a?: string, b?: string) => {
+    const name = (a ?? b)!;
+    const value = values[name];
+    if (value === undefined) throw new Error(`no value for $${name} in ${text}`);
+    return value;
+  });
+}
+
+/** The stages a stage builds on, directly or not: its `FROM <stage>` and `COPY --from=<stage>`. */
+export function dependencies(file: Dockerfile, name: string): Set<string> {
+  const found = new Set<string>();
+  const visit = (s: Stage) => {
+    const direct = argsOf(s, 'COPY').flatMap((c) => /^--from=(\S+)/.exec(c)?.[1] ?? []);
+    if (file.stages.some((other) => other.name === s.base)) direct.push(s.base);
+    for (const d of direct) {
+      if (found.has(d)) continue;
+      found.add(d);
+      visit(stage(file, d));
+    }
+  };
+  visit(stage(file, name));
+  return found;
+}
+
+/** The stages no other stage builds on: the targets an image is built from. */
+export function finalStages(file: Dockerfile): string[] {
+  const used = new Set(file.stages.flatMap((s) => (s.name ? [...dependencies(file, s.name)] : [])));
+  return file.stages.flatMap((s) => (s.name && !used.has(s.name) ? [s.name] : []));
 }
