@@ -92,6 +92,9 @@ function httpBasics(model: NginxModel): Block {
     'client_body_timeout 10s;',
     'send_timeout 10s;',
     'keepalive_timeout 30s;',
+    comment('the default 1000 closes a busy client connection under the bench, and load generators'),
+    comment('that pipeline a request onto it see a reset; a lab has few clients, so keep them open.'),
+    'keepalive_requests 1000000;',
     ...(model.mode === 'compose' && model.resolver
       ? [
           comment("Docker's embedded DNS; short validity so recreated containers are found."),
