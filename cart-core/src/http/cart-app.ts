@@ -36,21 +36,15 @@ export function buildCartApp(options: CartAppOptions): Express {
   // Behind nginx: trust its X-Forwarded-* so req.ip and req.protocol are the client's.
   app.set('trust proxy', options.trustProxy ?? 'loopback');
   app.use(requestContext(instance, logger, metrics));
-  app.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
+  probes(app, {
+    instance,
+    variant,
+    lifecycle,
+    ...(options.storeReady ? { storeReady: options.storeReady } : {}),
   });
-  app.use(
-    probes({
-      instance,
-      variant,
-      lifecycle,
-      ...(options.storeReady ? { storeReady: options.storeReady } : {}),
-    }),
-  );
   app.get('/metrics', metrics.handler);
   if (options.before?.length) app.use('/api/cart', ...options.before);
-  app.use(cartRoutes({ holder, limits, servedBy: { instance, variant } }));
+  cartRoutes(app, { holder, limits, servedBy: { instance, variant } });
   app.use(notFound());
   app.use(errorHandler(limits.maxBodyBytes));
   return app;

@@ -2,7 +2,7 @@
  * The cart API of contract section 2 over any `CartHolder`: parse, load, apply a pure operation,
  * store when something changed, answer. Bodies are validated before the cart is touched.
  */
-import { type Request, type Response, Router } from 'express';
+import type { IRouter, Request, Response } from 'express';
 import {
   addItem,
   type CartState,
@@ -26,8 +26,8 @@ export interface CartRoutesOptions {
 
 const PRODUCTS_BODY = JSON.stringify({ products: CATALOG });
 
-export function cartRoutes({ holder, limits, servedBy }: CartRoutesOptions): Router {
-  const router = Router();
+/** Registers the routes on `router` itself: a nested Router costs every request a prefix walk. */
+export function cartRoutes(router: IRouter, { holder, limits, servedBy }: CartRoutesOptions): IRouter {
   const body = jsonBody(limits.maxBodyBytes);
   const addSchema = addItemSchema(limits);
   const putSchema = setQuantitySchema(limits);

@@ -1,5 +1,5 @@
 /** `/healthz` (the process runs), `/readyz` (it can serve carts) and `/api/instance`. */
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { errorBody } from '../errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
@@ -11,8 +11,7 @@ export interface ProbeOptions {
   storeReady?: () => boolean;
 }
 
-export function probes({ instance, variant, lifecycle, storeReady }: ProbeOptions): Router {
-  const router = Router();
+export function probes(router: IRouter, { instance, variant, lifecycle, storeReady }: ProbeOptions): IRouter {
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', instance });
   });

@@ -25,6 +25,8 @@ export function requestContext(instance: string, logger: Logger, metrics: AppMet
     req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Served-By', instance);
+    // Carts are per client and change with every write: nothing may cache them.
+    res.setHeader('Cache-Control', 'no-store');
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
