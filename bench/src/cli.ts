@@ -88,7 +88,11 @@ export async function main(
   const progress = createProgress(io.stderr, Boolean((io.stderr as { isTTY?: boolean }).isTTY));
   let report: Report;
   try {
-    report = await runBench(options, { progress, ...(deps.openLab ? { openLab: deps.openLab } : {}) });
+    report = await runBench(options, {
+      progress,
+      wrkPath: env.PATH,
+      ...(deps.openLab ? { openLab: deps.openLab } : {}),
+    });
   } catch (err) {
     io.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.unavailable;

@@ -14,5 +14,13 @@ export {
 export * from './report.ts';
 export { runBench } from './run.ts';
 export { createShopper, type Shopper } from './shopper.ts';
+export {
+  evaluateTargets,
+  mixTarget,
+  type PerformanceTargets,
+  TARGET_RULE,
+  type TargetRule,
+} from './targets.ts';
 export { evaluateThresholds, parseThresholds, type Threshold, ThresholdsError } from './thresholds.ts';
 export * from './views/index.ts';
+export { checkWithWrk, type LoadGeneratorCheck, locateWrk } from './wrk.ts';

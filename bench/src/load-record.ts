@@ -42,6 +42,8 @@ export interface LoadResult {
   cpuMs: Record<string, number>;
   identityBytesPerRequest: number;
   requestBytesPerRequest: number;
+  /** Share of GETs among the requests sent in measured phases. */
+  readShare: number;
   autocannon: { requests: number; non2xx: number; errors: number; timeouts: number };
   /** Resets of a connection nginx had announced closing: the load generator's doing, not an error. */
   clientResets: number;
@@ -59,6 +61,8 @@ export interface Phase {
   identityBytes: number;
   requestBytes: number;
   sent: number;
+  /** GETs among `sent`. */
+  reads: number;
 }
 
 export interface Second {
@@ -112,6 +116,7 @@ export function createRunRecord(now: () => number, cpu: CpuGroups | undefined): 
         identityBytes: 0,
         requestBytes: 0,
         sent: 0,
+        reads: 0,
       };
       phases.push(phase);
       // One CPU sample ends the previous phase and starts this one; samples are taken in order.
@@ -193,6 +198,7 @@ function summarize(
     cpuMs,
     identityBytesPerRequest: Math.round(measured.reduce((s, p) => s + p.identityBytes, 0) / sent),
     requestBytesPerRequest: Math.round(measured.reduce((s, p) => s + p.requestBytes, 0) / sent),
+    readShare: Math.round((measured.reduce((s, p) => s + p.reads, 0) / sent) * 1000) / 1000,
     autocannon: {
       requests: result.requests.total,
       non2xx: result.non2xx,

@@ -120,6 +120,7 @@ export function startLoad(spec: LoadSpec): LoadHandle {
         const out = buildRequest(shopper, action, spec.prefix);
         const phase = current();
         phase.sent++;
+        if (out.method === 'GET') phase.reads++;
         phase.identityBytes += out.identityBytes;
         const headerBytes = Object.entries(out.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
         phase.requestBytes +=

@@ -8,6 +8,8 @@ import type { Variant } from '@statelab/cart-core';
 import type { LatencySummary } from './latency.ts';
 import type { SecondResult } from './load.ts';
 import type { ScenarioName } from './options.ts';
+import type { PerformanceTargets } from './targets.ts';
+import type { LoadGeneratorCheck } from './wrk.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -93,6 +95,8 @@ export interface ResultRow {
   events?: Array<{ t: number; label: string }>;
   cartLines?: number;
   bytesPerRequest?: { identity: number; request: number };
+  /** Share of GETs among the requests sent in the measured window (the rest are cart writes). */
+  readShare?: number;
   /** Per instance: from `start` resolving to the first answer it served (contract: within 15 s). */
   rejoinMs?: Record<string, number | null>;
   outage?: OutageFacts;
@@ -111,6 +115,8 @@ export interface Environment {
   target: string | null;
   /** Plain warnings for readers, e.g. a 2-core machine cannot answer the scaling question. */
   warnings: string[];
+  /** autocannon's req/s beside wrk's on the baseline's 1-instance scaling step. */
+  loadGeneratorCheck?: LoadGeneratorCheck;
 }
 
 export interface Report {
@@ -123,6 +129,8 @@ export interface Report {
   options: Record<string, unknown>;
   results: ResultRow[];
   bench: { wallS: number; cpuMs: number; cpuPct: number };
+  /** Each variant's req/s over the baseline's against its target, and the bench's own CPU. */
+  targets?: PerformanceTargets;
 }
 
 /** `bench-results/2026-01-01T00-00-00Z`: sortable, and safe in every file system. */

@@ -14,7 +14,9 @@ import { concurrentUpdates } from './scenarios/concurrent-updates.ts';
 import { kill } from './scenarios/kill.ts';
 import { redisOutage } from './scenarios/redis-outage.ts';
 import { rollingRestart } from './scenarios/rolling-restart.ts';
-import { scaling, sweep } from './scenarios/scaling.ts';
+import { baselineSweep, scaling } from './scenarios/scaling.ts';
+import { evaluateTargets } from './targets.ts';
+import { notChecked } from './wrk.ts';
 
 /** The order scenarios run in: scaling last, because it leaves instances stopped. */
 export const SCENARIO_ORDER: ReadonlyArray<readonly [ScenarioName, Scenario]> = [
@@ -30,6 +32,8 @@ export interface RunDeps {
   progress: Progress;
   /** Opens the system under test; tests and `--target` pass their own. */
   openLab?: (variant: Variant, baseline: number) => Promise<LabTarget>;
+  /** The PATH the load generator check looks for wrk on (the CLI passes its env's). */
+  wrkPath?: string | undefined;
 }
 
 async function guarded(
@@ -60,6 +64,7 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
   const wantsScaling = options.scenarios.includes('scaling');
   let baselineDone = !wantsScaling;
   let runtimeKind: 'native' | 'compose' = 'native';
+  let loadGeneratorCheck = notChecked('no baseline scaling step in this run');
 
   for (const variant of options.variants) {
     const selected = SCENARIO_ORDER.filter(([name]) => options.scenarios.includes(name));
@@ -92,7 +97,13 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
         baselineDone = true;
         const hasBaseline = (await target.runtime.list()).some((i) => i.variant === 'baseline');
         if (hasBaseline)
-          results.push(...(await guarded(ctx, 'scaling', 'baseline', () => sweep(ctx, 'baseline'))));
+          results.push(
+            ...(await guarded(ctx, 'scaling', 'baseline', async () => {
+              const sweep = await baselineSweep(ctx, deps.wrkPath);
+              loadGeneratorCheck = sweep.check;
+              return sweep.rows;
+            })),
+          );
         else
           deps.progress.line('no baseline instances in the target lab: the scaling ceiling is not measured');
       }
@@ -107,18 +118,20 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
   const wallS = (performance.now() - wallStart) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+  const bench = {
+    wallS: Math.round(wallS * 10) / 10,
+    cpuMs,
+    cpuPct: Math.round((cpuMs / 10 / Math.max(0.001, wallS)) * 10) / 10,
+  };
   return {
     schemaVersion: SCHEMA_VERSION,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    environment: collectEnvironment(runtimeKind, options.target),
+    environment: { ...collectEnvironment(runtimeKind, options.target), loadGeneratorCheck },
     method: [...METHOD],
     options: { ...options },
     results,
-    bench: {
-      wallS: Math.round(wallS * 10) / 10,
-      cpuMs,
-      cpuPct: Math.round((cpuMs / 10 / Math.max(0.001, wallS)) * 10) / 10,
-    },
+    bench,
+    targets: evaluateTargets({ results, bench }),
   };
 }

@@ -118,6 +118,11 @@ describe('npm run bench (main)', () => {
     assert.equal(report.environment.runtime, 'native');
     assert.equal(report.results.length, 1);
     assert.equal(report.results[0].concurrency.sent, 3 * 3 * 4, '3 shoppers × 3 rounds × 4 in parallel');
+    assert.deepEqual(report.environment.loadGeneratorCheck, {
+      status: 'not checked',
+      reason: 'no baseline scaling step in this run',
+    });
+    assert.deepEqual(report.targets.throughput, [], 'no scaling run, no target to compare');
     assert.match(m.out(), /Consistency/);
   });
 

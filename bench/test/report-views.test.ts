@@ -7,6 +7,7 @@ import { claims } from '../src/views/claims.ts';
 import { renderHtml } from '../src/views/html.ts';
 import { renderMarkdown } from '../src/views/markdown.ts';
 import { renderSummary } from '../src/views/summary.ts';
+import { notChecked } from '../src/wrk.ts';
 
 const report = JSON.parse(readFileSync(new URL('./fixtures/report.json', import.meta.url), 'utf8')) as Report;
 
@@ -146,5 +147,95 @@ describe('views of the fixture report.json', () => {
       report.results.length,
     );
     assert.match(text, /report: \/tmp\/x\/report\.\{json,md,html\}/);
+  });
+});
+
+describe('performance targets and the load generator check, rendered from the fixture report.json', () => {
+  const md = renderMarkdown(report);
+  const html = renderHtml(report, []);
+  const text = renderSummary(report);
+
+  it('Markdown: a Performance targets section after the claims, per variant ratio, target and met / not met', () => {
+    assert.ok(md.indexOf('## Claims') < md.indexOf('## Performance targets'));
+    assert.ok(md.indexOf('## Performance targets') < md.indexOf('## Environment'));
+    assert.match(md, /\| stateful \| 38% \| 1,500 \| 4,000 \| 0.38× \| 0.36× \| met \| 0.72 × 0.5 \|/);
+    assert.match(
+      md,
+      /\| stateless \| 40% \| 1,400 \| 4,000 \| 0.35× \| 0.39× \| not met \| 0.5 \/ \(0.4 \/ 0.864 \+ 0.6 \/ 0.72\) \|/,
+    );
+  });
+
+  it('the views say plainly that these numbers went through nginx while the references were direct', () => {
+    for (const view of [md, html]) {
+      assert.match(view, /These numbers go through nginx; the reference servers .* direct, without nginx/);
+      assert.match(view, /The baseline sends only GETs; each variant runs the shopper mix/);
+    }
+    assert.match(text, /Performance targets \(1 instance, through nginx; the references were direct\):/);
+  });
+
+  it('the rule is the one stored in report.json (here a 0.5 allowance), with its reasoning per variant', () => {
+    assert.match(md, /### How the targets are set/);
+    assert.match(md, /must reach 0.50× of its reference/);
+    assert.match(md, /\| stateful-redis \| 0.576 \| 0.576 \| Redis session ≈ 0.80× memory session\./);
+    assert.match(md, /\| stateless \| 0.864 \| 0.720 \| JWT cart GET ≈ 1.2× memory session, POST ≈ 1.0×/);
+  });
+
+  it("the bench's own CPU under load against the 0.5 core target, in every view", () => {
+    for (const view of [md, html, text]) {
+      assert.match(
+        view,
+        /at most 0.35 core \(baseline, 2 inst.\), target ≤ 0.5 core: met; .* averaged 0.22 core/,
+      );
+    }
+  });
+
+  it('HTML marks each verdict', () => {
+    assert.ok(html.indexOf('<h2>Claims</h2>') < html.indexOf('<h2>Performance targets</h2>'));
+    assert.match(html, /<td><span class="met">met<\/span><\/td>/);
+    assert.match(html, /<td><span class="not-met">not met<\/span><\/td>/);
+  });
+
+  it('the terminal summary has the targets table and both CPU and wrk lines', () => {
+    assert.match(text, /^ {2}stateful-redis\s+38%\s+0.30×\s+0.29×\s+met$/m);
+    assert.match(text, /^ {2}stateless\s+40%\s+0.35×\s+0.39×\s+not met$/m);
+    assert.match(
+      text,
+      /autocannon 4,000 req\/s, wrk \(1 thread\) 4,400 req\/s, ratio 0.91: agrees within 15%/,
+    );
+  });
+
+  it('the load generator check is in the environment part of both views', () => {
+    for (const view of [md, html]) {
+      const env = view.slice(view.indexOf('Environment'), view.indexOf('All results'));
+      assert.match(env, /Load generator check \(bare express, 1 inst\., 20 connections; wrk for 2 s/);
+      assert.match(env, /ratio 0.91: agrees within 15%/);
+    }
+  });
+
+  it('without wrk the report says "not checked (wrk not installed)"; a disagreement is said plainly', () => {
+    const withoutWrk = {
+      ...report,
+      environment: { ...report.environment, loadGeneratorCheck: notChecked('wrk not installed') },
+    };
+    for (const view of [renderMarkdown(withoutWrk), renderHtml(withoutWrk, []), renderSummary(withoutWrk)]) {
+      assert.match(view, /Load generator check against wrk: not checked \(wrk not installed\)/);
+    }
+    const check = report.environment.loadGeneratorCheck!;
+    assert.equal(check.status, 'checked');
+    const apart = {
+      ...report,
+      environment: {
+        ...report.environment,
+        loadGeneratorCheck: { ...check, wrkRps: 5000, ratio: 0.8, agreesWithin15: false, wrkErrors: 3 },
+      },
+    };
+    assert.match(renderMarkdown(apart), /ratio 0.80: does not agree within 15%; wrk saw 3 errors/);
+  });
+
+  it('a report without targets (an older report.json, or no scaling run) renders without the section', () => {
+    const { targets: _, ...older } = report;
+    assert.doesNotMatch(renderMarkdown(older), /Performance targets/);
+    assert.doesNotMatch(renderHtml(older, []), /Performance targets/);
+    assert.doesNotMatch(renderSummary(older), /Performance targets/);
   });
 });

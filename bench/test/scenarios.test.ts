@@ -16,7 +16,8 @@ import { concurrentUpdates } from '../src/scenarios/concurrent-updates.ts';
 import { kill } from '../src/scenarios/kill.ts';
 import { redisOutage } from '../src/scenarios/redis-outage.ts';
 import { rollingRestart } from '../src/scenarios/rolling-restart.ts';
-import { scaling, sweep } from '../src/scenarios/scaling.ts';
+import { baselineSweep, scaling } from '../src/scenarios/scaling.ts';
+import { evaluateTargets } from '../src/targets.ts';
 
 const OPTIONS = parseOptions([
   '--instances',
@@ -150,8 +151,8 @@ describe('scenarios on a real stateless lab', () => {
     assert.equal(row.errors, 0);
   });
 
-  it('scaling: 1 and 2 instances with CPU per request, and the same sweep on the baseline ceiling', async () => {
-    const ceiling = await sweep(ctx(), 'baseline');
+  it('scaling: 1 and 2 instances with CPU per request, and the same sweep on the baseline ceiling; wrk checks the load generator', async () => {
+    const { rows: ceiling, check } = await baselineSweep(ctx(), process.env.PATH);
     const rows = await scaling(ctx());
     for (const [variant, list] of [
       ['baseline', ceiling],
@@ -170,6 +171,32 @@ describe('scenarios on a real stateless lab', () => {
         assert.equal(Object.keys(r.perInstance).length, r.instances, 'every running instance served');
       }
     }
+    assert.ok(
+      ceiling.every((r) => r.readShare === 1),
+      'the baseline sends only GETs',
+    );
+    assert.ok(
+      rows.every((r) => r.readShare! > 0.2 && r.readShare! < 0.6),
+      'the shopper mix reads and writes',
+    );
+
+    assert.equal(check.status, 'checked', JSON.stringify(check));
+    if (check.status !== 'checked') return;
+    assert.equal(check.url, `${ctx().target.baseUrl}/baseline/api/cart`);
+    assert.deepEqual([check.instances, check.connections, check.durationS], [1, OPTIONS.connections, 2]);
+    assert.equal(check.autocannonRps, ceiling[0]!.rps, "the 1-instance step's req/s");
+    assert.ok(check.wrkRps > 0);
+    assert.equal(check.wrkErrors, 0);
+    assert.equal(check.ratio, Math.round((check.autocannonRps / check.wrkRps) * 1000) / 1000);
+    assert.equal(check.agreesWithin15, Math.abs(check.autocannonRps / check.wrkRps - 1) <= 0.15);
+
+    const [target] = evaluateTargets({
+      results: [...ceiling, ...rows],
+      bench: { wallS: 1, cpuMs: 0, cpuPct: 0 },
+    }).throughput;
+    assert.equal(target?.variant, 'stateless');
+    assert.notEqual(target?.verdict, 'not measured', target?.because);
+    assert.equal(target?.ratio, Math.round((rows[0]!.rps / ceiling[0]!.rps) * 1000) / 1000);
   });
 });
 

@@ -223,6 +223,7 @@ export function rowFromLoad(
     series: result.series,
     events: result.events,
     bytesPerRequest: { identity: result.identityBytesPerRequest, request: result.requestBytesPerRequest },
+    readShare: result.readShare,
   };
 }
 

@@ -5,6 +5,7 @@ import { claims } from './claims.ts';
 import { detailTables } from './detail-tables.ts';
 import { escapeHtml as h } from './format.ts';
 import { claimsTable, environmentLines, resultsTable, type Table } from './sections.ts';
+import { targetsView } from './targets.ts';
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #212529; }
@@ -14,6 +15,7 @@ th { background: #f1f3f5; }
 .warning { background: #fff3bf; border-left: 4px solid #f59f00; padding: .6rem 1rem; }
 .held { color: #2b8a3e; font-weight: 600; } .did-not-hold { color: #c92a2a; font-weight: 600; }
 .depends { color: #e67700; font-weight: 600; } .not-measured { color: #868e96; font-weight: 600; }
+.met { color: #2b8a3e; font-weight: 600; } .not-met { color: #c92a2a; font-weight: 600; }
 figure { margin: 1rem 0; } figcaption { font-size: 12px; color: #495057; }
 `;
 
@@ -41,6 +43,13 @@ export function renderHtml(report: Report, charts: readonly Chart[]): string {
     const v = verdicts[row]!;
     return `<span class="${v.verdict.replace(/ /g, '-')}">${h(v.verdict)}</span>: ${h(v.because)}`;
   };
+  const targets = targetsView(report);
+  const verdictCol = targets ? targets.throughput.rows[0]!.indexOf('verdict') : -1;
+  const targetCell = (row: number, col: number, text: string) => {
+    const verdict = report.targets!.throughput[row]!.verdict;
+    if (col !== verdictCol || verdict === 'not measured') return h(text);
+    return `<span class="${verdict.replace(/ /g, '-')}">${h(text)}</span>`;
+  };
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -49,6 +58,9 @@ export function renderHtml(report: Report, charts: readonly Chart[]): string {
     `<h1>statelab bench, ${h(report.startedAt)}</h1>`,
     ...report.environment.warnings.map((w) => `<p class="warning"><strong>Warning:</strong> ${h(w)}</p>`),
     table(claimsT, 2, claimCell),
+    ...(targets
+      ? [table(targets.throughput, 2, targetCell), `<p>${h(targets.benchCpu)}</p>`, table(targets.rule, 3)]
+      : []),
     '<h2>Environment</h2>',
     `<ul>${environmentLines(report)
       .map((l) => `<li>${h(l)}</li>`)

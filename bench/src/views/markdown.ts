@@ -4,6 +4,7 @@ import type { Chart } from './charts.ts';
 import { detailTables } from './detail-tables.ts';
 import { markdownTable } from './format.ts';
 import { claimsTable, environmentLines, resultsTable, type Table } from './sections.ts';
+import { targetsView } from './targets.ts';
 
 function section(t: Table, level = 2): string {
   return [
@@ -20,6 +21,8 @@ export function renderMarkdown(report: Report, charts: readonly Chart[] = []): s
   const out = [`# statelab bench, ${report.startedAt}`, ''];
   for (const w of report.environment.warnings) out.push(`> **Warning:** ${w}`, '');
   out.push(section(claimsTable(report)));
+  const targets = targetsView(report);
+  if (targets) out.push(section(targets.throughput), targets.benchCpu, '', section(targets.rule, 3));
   out.push('## Environment', '', ...environmentLines(report).map((l) => `- ${l}`), '');
   if (charts.length) {
     out.push('## Charts', '');

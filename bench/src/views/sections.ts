@@ -6,6 +6,7 @@ import { VARIANTS } from '@statelab/cart-core';
 import type { Report, ResultRow } from '../report.ts';
 import { claims } from './claims.ts';
 import { fmt } from './format.ts';
+import { loadGeneratorSentence } from './targets.ts';
 
 export interface Table {
   title: string;
@@ -79,11 +80,13 @@ export function resultsTable(report: Report): Table {
 
 export function environmentLines(report: Report): string[] {
   const e = report.environment;
+  const check = loadGeneratorSentence(e.loadGeneratorCheck);
   return [
     `${e.cpus} CPUs (${e.cpuModel}), ${fmt(e.memoryMb)} MB memory, ${e.os}`,
     `Node ${e.node}, nginx ${e.nginx ?? 'not found'}, Redis ${e.redis ?? 'not found'}`,
     `runtime ${e.runtime}${e.target ? `, target ${e.target}` : ''}`,
     `bench: ${fmt(report.bench.wallS, 1)} s wall, ${fmt(report.bench.cpuMs)} ms CPU (${fmt(report.bench.cpuPct, 1)}% of one core): the load generator's own cost`,
+    ...(check ? [check] : []),
   ];
 }
 
