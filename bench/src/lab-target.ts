@@ -1,12 +1,16 @@
 /**
  * The system under test for one variant: a native lab the bench starts and stops itself, or a
- * running lab (`--target`) driven through its control API. Both give a base URL, a `Runtime` for
+ * running lab (`--target`) driven through its control API, or a compose lab driven through the
+ * `docker compose` CLI. Each gives a base URL, a `Runtime` for
  * faults, and the process ids whose CPU time the report reads.
  */
 import { TOPOLOGY, type Variant } from '@statelab/cart-core';
-import { type Runtime, startLab } from '@statelab/lab';
+import { connectLab, type Runtime, startLab } from '@statelab/lab';
 import type { CpuGroups } from './cpu.ts';
 import { connectRuntime } from './http-runtime.ts';
+
+/** Where `docker compose up` publishes the load balancer. */
+export const COMPOSE_URL = 'http://127.0.0.1:8080';
 
 export interface LabTarget {
   readonly baseUrl: string;
@@ -65,5 +69,19 @@ export async function openTargetLab(baseUrl: string): Promise<LabTarget> {
     runtime,
     cpuGroups: (variant) => groupsFor(runtime, variant, () => []),
     close: async () => {},
+  };
+}
+
+/**
+ * A compose lab at `baseUrl` (its nginx), faults driven through the `docker compose` CLI on this
+ * host: compose's nginx has no control API, and the containers' CPU is not in this host's /proc view.
+ */
+export async function openComposeLab(baseUrl: string): Promise<LabTarget> {
+  const lab = await connectLab({ runtime: 'compose', target: baseUrl });
+  return {
+    baseUrl: lab.baseUrl,
+    runtime: lab.runtime,
+    cpuGroups: () => async () => ({}),
+    close: () => lab.close(),
   };
 }

@@ -167,11 +167,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     quick: v.quick ?? false,
   };
   const problems: string[] = [];
-  if (options.runtime === 'compose' && !options.target) {
-    problems.push(
-      '--runtime compose needs --target: start it with `docker compose up --build`, then pass --target http://127.0.0.1:8080',
-    );
-  }
   if (options.rate !== undefined && options.rate < options.connections) {
     problems.push(
       `--rate ${options.rate} is below --connections ${options.connections}: every connection needs at least 1 request/s`,
@@ -194,7 +189,7 @@ export const USAGE = `usage: npm run bench -- [flags]
   --rate R                 open loop: R requests/s in total, latency from the intended send time
   --cart-sizes 1,10,25,50  cart lines for cart-size (quick: 1,50)
   --parallel-updates K     mutations each shopper sends at once in concurrent-updates (default ${DEFAULTS.parallelUpdates})
-  --runtime native|compose native starts its own lab; compose needs --target
+  --runtime native|compose native starts its own lab; compose benches docker compose up at --target (default 127.0.0.1:8080)
   --target URL             bench a running lab, driving faults through its control API
   --out DIR                where bench-results/<timestamp>/ goes (default ${DEFAULTS.out})
   --thresholds FILE        JSON such as {"stateless.kill.lostSessions": "== 0"}; exit 2 when one fails

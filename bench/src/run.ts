@@ -4,7 +4,7 @@
  */
 import type { Variant } from '@statelab/cart-core';
 import { collectEnvironment, METHOD } from './environment.ts';
-import { type LabTarget, openNativeLab, openTargetLab } from './lab-target.ts';
+import { COMPOSE_URL, type LabTarget, openComposeLab, openNativeLab, openTargetLab } from './lab-target.ts';
 import type { BenchOptions, ScenarioName } from './options.ts';
 import type { Progress } from './progress.ts';
 import { type Report, type ResultRow, SCHEMA_VERSION } from './report.ts';
@@ -57,10 +57,12 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
   const results: ResultRow[] = [];
   const open =
     deps.openLab ??
-    (options.target
-      ? () => openTargetLab(options.target!)
-      : (variant: Variant, baseline: number) =>
-          openNativeLab({ variant, instances: options.instances, baseline }));
+    (options.runtime === 'compose'
+      ? () => openComposeLab(options.target ?? COMPOSE_URL)
+      : options.target
+        ? () => openTargetLab(options.target!)
+        : (variant: Variant, baseline: number) =>
+            openNativeLab({ variant, instances: options.instances, baseline }));
   const wantsScaling = options.scenarios.includes('scaling');
   let baselineDone = !wantsScaling;
   let runtimeKind: 'native' | 'compose' = 'native';
@@ -68,7 +70,10 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
 
   for (const variant of options.variants) {
     const selected = SCENARIO_ORDER.filter(([name]) => options.scenarios.includes(name));
-    deps.progress.line(`${variant}: ${options.target ? `using ${options.target}` : 'starting its lab'}`);
+    const ownLab = options.runtime === 'native' && !options.target;
+    deps.progress.line(
+      `${variant}: ${ownLab ? 'starting its lab' : `using ${options.target ?? COMPOSE_URL}`}`,
+    );
     let target: LabTarget;
     try {
       target = await open(variant, baselineDone ? 0 : options.instances);
@@ -86,7 +91,7 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
       variant,
       target,
       progress: deps.progress,
-      ownsLab: !options.target,
+      ownsLab: options.runtime === 'native' && !options.target,
     };
     try {
       if (!(await target.runtime.list()).some((i) => i.variant === variant)) {

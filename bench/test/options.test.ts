@@ -69,7 +69,6 @@ describe('options', () => {
   const refused: Array<[string, string[], RegExp]> = [
     ['an unknown flag', ['--bogus'], /bogus/],
     ['a positional argument', ['stateless'], /stateless/],
-    ['--runtime compose without --target', ['--runtime', 'compose'], /docker compose up --build/],
     ['--rate below --connections', ['--rate', '5', '--connections', '10'], /at least 1 request\/s/],
     ['a cart size over the 50-line limit', ['--cart-sizes', '1,51'], /cart-sizes/],
     ['an unknown scenario', ['--scenarios', 'kill,explode'], /scenarios/],
@@ -87,5 +86,11 @@ describe('options', () => {
     const o = parseOptions(['--runtime', 'compose', '--target', 'http://127.0.0.1:8080']);
     assert.equal(o.runtime, 'compose');
     assert.equal(o.target, 'http://127.0.0.1:8080');
+  });
+
+  it('accepts --runtime compose alone: the compose lab is then looked for at its published port', () => {
+    const o = parseOptions(['--runtime', 'compose']);
+    assert.equal(o.runtime, 'compose');
+    assert.equal(o.target, undefined);
   });
 });
