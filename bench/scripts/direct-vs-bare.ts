@@ -9,6 +9,7 @@
  * Bare express is measured first and last; the ratios use the mean of both.
  */
 import { TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { TARGET_RULE } from '../src/targets.ts';
 import { Children, cpuSeconds, type Started } from './children.ts';
 import { type LoadResult, prepareShoppers, runLoad, type Workload } from './shopper-load.ts';
 
@@ -16,14 +17,10 @@ const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 64, interrupted: 130 });
 const SECRET = 'direct-vs-bare-secret-0123456789abcdef0123';
 const WARMUP_S = 1;
 
-/** Fractions of bare express's req/s each variant must reach (the project's performance targets). */
-const TARGETS: Readonly<Record<string, number>> = Object.freeze({
-  'stateful read': 0.61,
-  'stateful write': 0.61,
-  'stateful-redis read': 0.49,
-  'stateless read': 0.73,
-  'stateless write': 0.61,
-});
+/** The fraction of bare express's req/s a variant's workload must reach: the bench's one rule. */
+function targetOf(variant: Variant, workload: Workload): number {
+  return TARGET_RULE.appAllowance * TARGET_RULE.references[variant][workload];
+}
 
 interface Row extends LoadResult {
   name: string;
@@ -52,6 +49,7 @@ async function measure(
   server: Started,
   spec: Parameters<typeof runLoad>[0],
   redis?: Started,
+  target?: number,
 ): Promise<Row> {
   await runLoad({ ...spec, seconds: WARMUP_S });
   const cpu = cpuSeconds(server.pid);
@@ -63,7 +61,7 @@ async function measure(
     ...result,
     cpuUsPerReq: perRequest(cpuSeconds(server.pid) - cpu),
     ...(redis ? { redisUsPerReq: perRequest(cpuSeconds(redis.pid) - redisCpu) } : {}),
-    ...(TARGETS[name] === undefined ? {} : { target: TARGETS[name] }),
+    ...(target === undefined ? {} : { target }),
   };
 }
 
@@ -133,7 +131,7 @@ async function run(seconds: number, connections: number, children: Children, io:
     const viaRedis = TOPOLOGY[variant].needsRedis ? redis : undefined;
     for (const workload of ['read', 'write'] as Workload[]) {
       const spec = { ...base, url: app.url, workload, cookieName, cookies };
-      await step(measure(`${variant} ${workload}`, app, spec, viaRedis));
+      await step(measure(`${variant} ${workload}`, app, spec, viaRedis, targetOf(variant, workload)));
     }
   }
   await step(measure('bare read (last)', bare, { ...base, url: bare.url, workload: 'read' }));

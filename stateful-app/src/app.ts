@@ -33,7 +33,7 @@ function sessionGauge(metrics: AppMetrics, size: () => number): void {
 export function buildApp(config: StatefulConfig, deps: AppDeps): Express {
   const { logger, lifecycle, metrics, sessions } = deps;
   if (sessions.size) sessionGauge(metrics, sessions.size);
-  const store = new HookSafeStore(sessions.store, logger);
+  const store = new HookSafeStore(sessions.store);
   return buildCartApp({
     instance: config.instance,
     variant: config.variant,

@@ -74,7 +74,7 @@ export function sessionCartHolder(options: SessionCartHolderOptions): CartHolder
       const session = sessionOf(req);
       session.cart = cart;
       session.createdAt ??= now();
-      // Rolling expiry: store the pushed-back expiry, not the one loaded with the session.
+      // The changed session gets a fresh cookie: store the same pushed-back expiry it will carry.
       session.touch();
       try {
         await call((done) => session.save(done));

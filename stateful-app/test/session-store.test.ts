@@ -38,7 +38,9 @@ const promised = (store: Store) => ({
     new Promise<void>((resolve) => store.touch!(sid, s, () => resolve())),
 });
 
-function storeSuite(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
+type OpenStore = (ttlS?: number) => Promise<{ store: Store; close(): Promise<void> }>;
+
+function storeSuite(name: string, open: OpenStore): void {
   describe(`session store: ${name}`, () => {
     let s: ReturnType<typeof promised>;
     let handle: { store: Store; close(): Promise<void> };
@@ -81,17 +83,32 @@ function storeSuite(name: string, open: () => Promise<{ store: Store; close(): P
       );
       assert.ok(await s.get('touched.stateful-1'), 'the touched session outlives the untouched one');
     });
+
+    it('with an idle TTL, a session expires that long after its last read, whatever its cookie says', async (t) => {
+      const withTtl = await open(2);
+      t.after(() => withTtl.close());
+      const ttl = promised(withTtl.store);
+      await ttl.set('idle.stateful-1', sessionData(60_000));
+      await ttl.set('read.stateful-1', sessionData(60_000));
+      // Four reads 0.8 s apart outlive one 2 s TTL only if each one pushed the expiry back.
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 800));
+        assert.ok(await ttl.get('read.stateful-1'), `read ${i + 1}`);
+      }
+      assert.equal((await ttl.get('idle.stateful-1')) ?? null, null, 'the unread session expired');
+      assert.ok(await ttl.get('read.stateful-1'), 'the session read meanwhile outlives the idle one');
+    });
   });
 }
 
-storeSuite('memory', async () => {
-  const store = new MemorySessionStore({ cap: 1_000 });
+storeSuite('memory', async (ttlS) => {
+  const store = new MemorySessionStore({ cap: 1_000, ...(ttlS === undefined ? {} : { ttlS }) });
   return { store, close: async () => store.close() };
 });
 
-storeSuite('connect-redis over a real redis-server', async () => {
+storeSuite('connect-redis over a real redis-server', async (ttlS) => {
   const redis = await startRedisServer();
-  const handle = createRedisSessionStore({ url: redis.url, commandTimeoutMs: 500 }, logger);
+  const handle = createRedisSessionStore({ url: redis.url, commandTimeoutMs: 500 }, logger, ttlS);
   await waitFor('redis client ready', async () => (handle.isReady() ? true : undefined), 5_000);
   return {
     store: handle.store,

@@ -30,7 +30,7 @@ describe('session cookie', () => {
   });
   after(() => app?.close());
 
-  it('is named for the variant (no "."), HttpOnly, SameSite=Lax, Path=/, with a sliding Expires', async () => {
+  it('is named for the variant (no "."), HttpOnly, SameSite=Lax, Path=/, expiring with the absolute timeout', async () => {
     const res = await createTestClient(app.baseUrl).request('GET', '/api/cart');
     const cookie = sessionCookie(res);
     assert.ok(cookie, res.headers.getSetCookie().join('\n'));
@@ -40,7 +40,15 @@ describe('session cookie', () => {
     assert.match(cookie, /;\s*Path=\/(;|$)/i);
     assert.doesNotMatch(cookie, /;\s*Secure/i);
     const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)?.[1] ?? '');
-    assert.ok(Math.abs(expires - (Date.now() + 1_800_000)) < 5_000, 'expires one idle timeout from now');
+    assert.ok(Math.abs(expires - (Date.now() + 86_400_000)) < 5_000, 'expires one absolute timeout from now');
+  });
+
+  it('a read of an existing session sends no Set-Cookie (its idle expiry slides in the store)', async () => {
+    const client = createTestClient(app.baseUrl);
+    await client.request('POST', '/api/cart/items', { json: { productId: A.id } });
+    const read = await client.request('GET', '/api/cart');
+    assert.equal(read.status, 200);
+    assert.equal(sessionCookie(read), undefined, read.headers.getSetCookie().join('\n'));
   });
 
   it('the session id carries this instance, as nginx routes on it', async () => {

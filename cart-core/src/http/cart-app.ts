@@ -1,6 +1,8 @@
 /**
  * Assembles an app from the shared pieces, in the one order both apps use: context (served-by,
- * logger, metrics), probes, the variant's own middleware, cart routes, 404, error handler.
+ * logger, metrics), cart routes (each behind the variant's own middleware), probes, metrics, 404,
+ * error handler. Cart routes come first: they are nearly every request, and each route ahead of
+ * them costs every request a match.
  */
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -36,6 +38,7 @@ export function buildCartApp(options: CartAppOptions): Express {
   // Behind nginx: trust its X-Forwarded-* so req.ip and req.protocol are the client's.
   app.set('trust proxy', options.trustProxy ?? 'loopback');
   app.use(requestContext(instance, logger, metrics));
+  cartRoutes(app, { holder, limits, servedBy: { instance, variant }, before: options.before ?? [] });
   probes(app, {
     instance,
     variant,
@@ -43,8 +46,6 @@ export function buildCartApp(options: CartAppOptions): Express {
     ...(options.storeReady ? { storeReady: options.storeReady } : {}),
   });
   app.get('/metrics', metrics.handler);
-  if (options.before?.length) app.use('/api/cart', ...options.before);
-  cartRoutes(app, { holder, limits, servedBy: { instance, variant } });
   app.use(notFound());
   app.use(errorHandler(limits.maxBodyBytes));
   return app;

@@ -55,8 +55,8 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
     if (lifecycle.isDraining()) res.setHeader('Connection', 'close');
     else {
       pending.add(res);
-      res.once('finish', () => pending.delete(res));
-      res.once('close', () => pending.delete(res));
+      // 'close' follows 'finish' too, and also comes when the client goes away: one listener does.
+      res.on('close', () => pending.delete(res));
     }
     handler(req, res);
   });

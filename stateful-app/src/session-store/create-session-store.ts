@@ -14,8 +14,8 @@ export interface SessionStoreHandle {
   close(): Promise<void>;
 }
 
-export function memorySessionStore(cap: number): SessionStoreHandle {
-  const store = new MemorySessionStore({ cap });
+export function memorySessionStore(cap: number, ttlS?: number): SessionStoreHandle {
+  const store = new MemorySessionStore({ cap, ...(ttlS === undefined ? {} : { ttlS }) });
   return {
     store,
     isReady: () => true,
@@ -24,8 +24,10 @@ export function memorySessionStore(cap: number): SessionStoreHandle {
   };
 }
 
+/** The store keeps the sliding idle timeout; the cookie lasts the absolute timeout (session-middleware.ts). */
 export function createSessionStore(config: StatefulConfig, logger: Logger): SessionStoreHandle {
-  if (!config.redis) return memorySessionStore(config.session.memoryCap);
-  const redis = createRedisSessionStore(config.redis, logger);
+  const { memoryCap, idleTimeoutS } = config.session;
+  if (!config.redis) return memorySessionStore(memoryCap, idleTimeoutS);
+  const redis = createRedisSessionStore(config.redis, logger, idleTimeoutS);
   return { store: redis.store, isReady: redis.isReady, close: redis.close };
 }

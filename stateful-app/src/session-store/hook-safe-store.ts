@@ -1,11 +1,11 @@
 /**
  * express-session writes once more after the response has started: a save when the session
- * changed, else a touch (sliding expiry). Our holder saves before answering, so for a session it
- * saved, that write is redundant (a Redis round trip held before the last byte), and a failure
- * there reaches next() after the headers, where Express destroys the socket. This wrapper skips
- * the redundant write and logs a failed touch instead of passing it on.
+ * changed, else a touch (sliding expiry). Neither is needed here: the holder saves before
+ * answering, and our stores slide a session's expiry when they load it. A write there would only
+ * hold the last byte of the answer (a Redis round trip), and a failure would reach next() after
+ * the headers, where Express destroys the socket. So this wrapper offers no `touch` (express-session
+ * then skips it, and a hash of the session) and skips a save of what this request already saved.
  */
-import type { Logger } from '@statelab/cart-core';
 import session, { type SessionData, type Store } from 'express-session';
 
 const savedContent = new WeakMap<object, string>();
@@ -24,12 +24,10 @@ export function markSaved(sess: object): void {
 
 export class HookSafeStore extends session.Store {
   readonly #inner: Store;
-  readonly #logger: Logger;
 
-  constructor(inner: Store, logger: Logger) {
+  constructor(inner: Store) {
     super();
     this.#inner = inner;
-    this.#logger = logger;
   }
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
@@ -37,25 +35,10 @@ export class HookSafeStore extends session.Store {
   }
 
   override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
-    if (savedContent.get(sess) === content(sess)) callback?.();
+    // Only a session saved earlier in this request can be redundant: the rest skip the serialising.
+    const saved = savedContent.get(sess);
+    if (saved !== undefined && saved === content(sess)) callback?.();
     else this.#inner.set(sid, sess, callback);
-  }
-
-  override touch(sid: string, sess: SessionData, callback?: () => void): void {
-    if (savedContent.has(sess) || !this.#inner.touch) {
-      callback?.();
-      return;
-    }
-    // Only express-session's after-response hook touches: a failure costs the session some idle time, no more.
-    (this.#inner.touch as (sid: string, sess: SessionData, cb: (err?: unknown) => void) => void).call(
-      this.#inner,
-      sid,
-      sess,
-      (err?: unknown) => {
-        if (err) this.#logger.warn({ err }, 'session touch failed; its expiry was not extended');
-        callback?.();
-      },
-    );
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {

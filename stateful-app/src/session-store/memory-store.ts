@@ -1,7 +1,9 @@
 /**
  * A bounded in-memory express-session Store: sessions live in this process only (the `stateful`
- * variant). Each is kept as JSON, so a change reaches the store only through `set`. Expired
- * sessions are pruned on a timer; past the cap, the least recently used session is evicted.
+ * variant). Each is kept as JSON, so a change reaches the store only through `set`. A session
+ * expires with its cookie, or, given `ttlS`, that long after it was last read or written (a sliding
+ * idle timeout kept here, so nothing needs touching after an answer). Expired sessions are pruned
+ * on a timer; past the cap, the least recently used session is evicted.
  */
 import session, { type SessionData } from 'express-session';
 
@@ -13,11 +15,13 @@ interface Entry {
 export interface MemoryStoreOptions {
   /** Most sessions held; one more evicts the least recently used. */
   cap: number;
+  /** Idle lifetime in seconds, refreshed by every get, set and touch; overrides the cookie's expiry. */
+  ttlS?: number;
   pruneIntervalMs?: number;
   now?: () => number;
 }
 
-function expiryOf(sess: SessionData, now: number): number {
+function cookieExpiry(sess: SessionData, now: number): number {
   const expires = sess.cookie?.expires;
   // A cookie without expiry lives as long as the browser: keep it until the cap evicts it.
   return expires ? new Date(expires).getTime() : now + Number.MAX_SAFE_INTEGER / 2;
@@ -26,16 +30,23 @@ function expiryOf(sess: SessionData, now: number): number {
 export class MemorySessionStore extends session.Store {
   readonly #sessions = new Map<string, Entry>();
   readonly #cap: number;
+  readonly #ttlMs: number | undefined;
   readonly #now: () => number;
   readonly #timer: NodeJS.Timeout;
 
   constructor(options: MemoryStoreOptions) {
     super();
     this.#cap = options.cap;
+    this.#ttlMs = options.ttlS === undefined ? undefined : options.ttlS * 1000;
     this.#now = options.now ?? Date.now;
     this.#timer = setInterval(() => this.prune(), options.pruneIntervalMs ?? 60_000);
     // Pruning alone must never keep the process alive.
     this.#timer.unref();
+  }
+
+  #expiryOf(sess: SessionData): number {
+    const now = this.#now();
+    return this.#ttlMs === undefined ? cookieExpiry(sess, now) : now + this.#ttlMs;
   }
 
   get size(): number {
@@ -63,12 +74,13 @@ export class MemorySessionStore extends session.Store {
       callback(null, null);
       return;
     }
+    if (this.#ttlMs !== undefined) entry.expiresAt = this.#now() + this.#ttlMs;
     this.#use(sid, entry);
     callback(null, JSON.parse(entry.json) as SessionData);
   }
 
   override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
-    this.#use(sid, { json: JSON.stringify(sess), expiresAt: expiryOf(sess, this.#now()) });
+    this.#use(sid, { json: JSON.stringify(sess), expiresAt: this.#expiryOf(sess) });
     for (const oldest of this.#sessions.keys()) {
       if (this.#sessions.size <= this.#cap) break;
       this.#sessions.delete(oldest);
@@ -79,7 +91,7 @@ export class MemorySessionStore extends session.Store {
   override touch(sid: string, sess: SessionData, callback?: () => void): void {
     const entry = this.#live(sid);
     if (entry) {
-      entry.expiresAt = expiryOf(sess, this.#now());
+      entry.expiresAt = this.#expiryOf(sess);
       this.#use(sid, entry);
     }
     callback?.();

@@ -38,7 +38,40 @@ const serializer = {
   stringify: (sess: SessionData) => JSON.stringify(sess),
 };
 
-export function createRedisSessionStore(config: RedisConfig, logger: Logger): RedisSessionStore {
+/**
+ * connect-redis whose reads also slide the idle TTL (GETEX, Redis >= 6.2): a session is refreshed
+ * in the round trip that loads it, so no EXPIRE needs to follow the answer.
+ */
+class SlidingRedisStore extends RedisStore {
+  readonly #redis: Redis;
+  readonly #ttlS: number;
+
+  constructor(redis: Redis, ttlS: number) {
+    // A function: connect-redis prefers the cookie's expiry over a plain number.
+    super({ client: redis, prefix: REDIS_SESSION_PREFIX, serializer, ttl: () => ttlS });
+    this.#redis = redis;
+    this.#ttlS = ttlS;
+  }
+
+  override async get(sid: string, callback?: (err: unknown, session?: SessionData | null) => void) {
+    try {
+      const text = await this.#redis.getex(this.prefix + sid, 'EX', this.#ttlS);
+      return callback?.(null, text ? serializer.parse(text) : null);
+    } catch (err) {
+      return callback?.(err, null);
+    }
+  }
+}
+
+/**
+ * `ttlS`, when given, is each session's idle lifetime in Redis, refreshed by every read and write
+ * whatever its cookie says; without it connect-redis derives the TTL from the cookie's expiry.
+ */
+export function createRedisSessionStore(
+  config: RedisConfig,
+  logger: Logger,
+  ttlS?: number,
+): RedisSessionStore {
   const client = new Redis(config.url, {
     // Fail at once while disconnected instead of queueing until Redis returns.
     enableOfflineQueue: false,
@@ -60,7 +93,10 @@ export function createRedisSessionStore(config: RedisConfig, logger: Logger): Re
   // Without a listener ioredis prints every failed reconnect; the transitions above say enough.
   client.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis error'));
 
-  const store = new RedisStore({ client, prefix: REDIS_SESSION_PREFIX, serializer });
+  const store =
+    ttlS === undefined
+      ? new RedisStore({ client, prefix: REDIS_SESSION_PREFIX, serializer })
+      : new SlidingRedisStore(client, ttlS);
   return {
     store,
     client,
