@@ -59,7 +59,6 @@ export function createInstancePanel(onAction: (id: string, action: ControlAction
       h('span', { class: `dot state-${pending ? 'starting' : instance.state}`, 'aria-hidden': 'true' }),
       chip(instance.id),
       h('span', { class: 'state', 'data-testid': 'state' }, stateText),
-      note ? h('span', { class: 'note' }, note) : null,
       h(
         'span',
         { class: 'actions' },
@@ -78,6 +77,8 @@ export function createInstancePanel(onAction: (id: string, action: ControlAction
           ),
         ),
       ),
+      // Below the row, so the home instance's buttons line up with the others'.
+      note ? h('span', { class: 'note-line' }, h('span', { class: 'note' }, note)) : null,
     );
   }
 
