@@ -3,12 +3,13 @@
  * terminal's Ctrl-C reaches only the script, which then stops them), ready when it says so, and
  * stopped by its PID. `Children` remembers every process it started so that all of them go at the end.
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, redisServerArgs } from '@statelab/cart-core';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
@@ -28,17 +29,6 @@ export function cpuSeconds(pid: number): number {
   // The command name may hold spaces; utime and stime are the 12th and 13th fields after it.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -107,18 +97,7 @@ export class Children {
     const dir = mkdtempSync(path.join(tmpdir(), 'statelab-direct-redis-'));
     this.#dirs.push(dir);
     const port = await freePort();
-    const args = [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ];
+    const args = redisServerArgs(port, dir);
     return this.#start('redis-server', 'redis-server', args, { PATH: process.env.PATH ?? '' }, (out) =>
       out.includes('Ready to accept connections') ? `redis://127.0.0.1:${port}` : undefined,
     );

@@ -3,7 +3,7 @@
  * (command + env), redis-server's flags, and each one's readiness probe.
  */
 import { join } from 'node:path';
-import { instanceIds, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { instanceIds, redisServerArgs, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import type { InstanceSpec } from './instance.ts';
 import { LOOPBACK } from './ports.ts';
 import { httpStatus, redisPing } from './readiness.ts';
@@ -73,19 +73,7 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
       variant: 'redis',
       command: (port) => ({
         command: input.redisServer,
-        // No persistence: a killed Redis comes back empty, which is the outage the lab shows.
-        args: [
-          '--port',
-          String(port),
-          '--bind',
-          LOOPBACK,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          input.redisDir,
-        ],
+        args: redisServerArgs(port, input.redisDir),
         env: input.baseEnv,
         logFile: logFile(REDIS_ID),
       }),

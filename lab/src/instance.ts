@@ -2,8 +2,10 @@
  * One instance's live state: its current process, its port (fixed once nginx knows it, so a killed
  * instance comes back where nginx expects it) and whether it crashed. Callers serialize calls per id.
  */
+
+import { freePort } from '@statelab/cart-core';
 import { describeExit, type ExitInfo, ManagedProcess, type ProcessSpec } from './managed-process.ts';
-import { reservePort, saysAddressInUse } from './ports.ts';
+import { saysAddressInUse } from './ports.ts';
 import { pollUntil } from './readiness.ts';
 import { InstanceFailedError, type InstanceInfo, type InstanceKind, type InstanceState } from './runtime.ts';
 
@@ -65,7 +67,7 @@ export class Instance {
       } catch (err) {
         const taken = saysAddressInUse(this.#process?.lastLines().join('\n') ?? '');
         if (!(options.mayMovePort && taken && attempt < PORT_ATTEMPTS)) throw err;
-        this.#port = await reservePort();
+        this.#port = await freePort();
       }
     }
   }

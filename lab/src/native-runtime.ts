@@ -2,8 +2,9 @@
  * The native runtime: every instance a local process on a loopback port. Calls on one id run one
  * after another (a kill arriving during a start waits for it); calls on different ids run in parallel.
  */
+
+import { freePort } from '@statelab/cart-core';
 import { Instance, type InstanceSpec } from './instance.ts';
-import { reservePort } from './ports.ts';
 import { type InstanceInfo, type Runtime, RuntimeClosedError, UnknownInstanceError } from './runtime.ts';
 
 export interface NativeRuntime extends Runtime {
@@ -23,7 +24,7 @@ export async function createNativeRuntime(
   onCrash: (message: string) => void,
 ): Promise<NativeRuntime> {
   const instances = new Map<string, Instance>();
-  for (const spec of specs) instances.set(spec.id, new Instance(spec, await reservePort(), onCrash));
+  for (const spec of specs) instances.set(spec.id, new Instance(spec, await freePort(), onCrash));
   const queues = new Map<string, Promise<unknown>>();
   let closed = false;
 

@@ -6,9 +6,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { freePort } from '@statelab/cart-core';
 import { type NginxModel, nginxCommand, renderNginxConfig } from '@statelab/load-balancer';
 import { describeExit, ManagedProcess } from './managed-process.ts';
-import { LOOPBACK, reservePort, saysAddressInUse } from './ports.ts';
+import { LOOPBACK, saysAddressInUse } from './ports.ts';
 import { httpStatus, pollUntil } from './readiness.ts';
 
 export interface NginxStartOptions {
@@ -114,7 +115,7 @@ async function stopNginx(proc: ManagedProcess): Promise<void> {
 
 export async function startNginx(options: NginxStartOptions): Promise<RunningNginx> {
   for (let attempt = 1; ; attempt++) {
-    const port = options.port === 0 ? await reservePort() : options.port;
+    const port = options.port === 0 ? await freePort() : options.port;
     let proc: ManagedProcess;
     try {
       proc = await startOnce(options, port);

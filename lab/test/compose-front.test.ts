@@ -10,9 +10,8 @@ import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { createCookieJar } from '@statelab/cart-core';
+import { createCookieJar, freePort } from '@statelab/cart-core';
 import { connectLab, type FrontHandle, type LabHandle, startFront, startLab } from '../src/index.ts';
-import { reservePort } from '../src/ports.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';
 
 let lab: LabHandle;
@@ -260,7 +259,7 @@ describe('the control API at /lab/api/ on the front drives the runtime', () => {
 
 describe('where the front listens and what it does without a target', () => {
   test('a target where nothing listens → 503 target_unavailable JSON; the UI and the control API still answer', async (t) => {
-    const closedPort = await reservePort();
+    const closedPort = await freePort();
     const lonely = await startFront({
       port: 0,
       target: `http://127.0.0.1:${closedPort}`,
@@ -395,7 +394,7 @@ describe('npm run lab -- --runtime compose', () => {
       '--port',
       '0',
       '--target',
-      `http://127.0.0.1:${await reservePort()}`,
+      `http://127.0.0.1:${await freePort()}`,
     ]);
     await waitForOutput(child.output, child.exited, /waiting for .*docker compose up --build/, 30_000);
     assert.doesNotMatch(child.output(), /\bready\b/);
@@ -433,7 +432,7 @@ describe('connectLab({ runtime: "compose", target })', () => {
   });
 
   test('nothing at the target → rejects in one message naming docker compose up; a non-loopback target is refused', async () => {
-    const closed = `http://127.0.0.1:${await reservePort()}`;
+    const closed = `http://127.0.0.1:${await freePort()}`;
     await assert.rejects(connectLab({ runtime: 'compose', target: closed }), (err: Error) => {
       assert.match(err.message, new RegExp(`nothing answers at ${closed}.*docker compose up --build`));
       return true;

@@ -2,9 +2,11 @@
  * Real child processes for the tests: started on free loopback ports, waited for by polling under
  * a deadline, stopped by PID. A timeout fails with the child's last output.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import { freePort, redisServerArgs } from '@statelab/cart-core';
 import type { Cleanup } from './image-root.ts';
 
 export interface Child {
@@ -63,17 +65,6 @@ export async function waitFor<T>(
   );
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -116,7 +107,7 @@ export async function startRedis(cleanup: Cleanup): Promise<string> {
   const port = await freePort();
   const child = startChild(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'],
+    redisServerArgs(port, '/tmp'),
     { env: { PATH: process.env.PATH } },
     cleanup,
   );

@@ -1,16 +1,4 @@
-import net from 'node:net';
-
-/** A port the OS just handed out; closed again so nginx or a restarted app can bind it. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '@statelab/cart-core';
 
 /**
  * Polls `check` until it is true; on timeout throws with `describe()` (the child's last output).
