@@ -130,7 +130,7 @@ async function run(seconds: number, connections: number, children: Children, io:
     const cookies = await prepareShoppers(app.url, cookieName, connections);
     const viaRedis = TOPOLOGY[variant].needsRedis ? redis : undefined;
     for (const workload of ['read', 'write'] as Workload[]) {
-      const spec = { ...base, url: app.url, workload, cookieName, cookies };
+      const spec = { ...base, url: app.url, workload, cookies };
       await step(measure(`${variant} ${workload}`, app, spec, viaRedis, targetOf(variant, workload)));
     }
   }

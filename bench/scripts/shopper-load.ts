@@ -5,7 +5,7 @@
  * `context` whenever its request list wraps.
  */
 
-import { CATALOG } from '@statelab/cart-core';
+import { CATALOG, createCookieJar } from '@statelab/cart-core';
 import autocannon from 'autocannon';
 
 /** The three lines of every prepared cart, each with quantity 1. */
@@ -20,8 +20,7 @@ export interface LoadSpec {
   connections: number;
   seconds: number;
   workload: Workload;
-  /** Cookie name and one `name=value` per connection; none for the bare server. */
-  cookieName?: string;
+  /** One Cookie header per connection; none for the bare server. */
   cookies?: readonly string[];
 }
 
@@ -34,16 +33,11 @@ export interface LoadResult {
   errors: number;
 }
 
-/** The `name=value` part of a `Set-Cookie` for `name`, if any of `setCookies` sets it. */
-function cookieFrom(setCookies: readonly string[], name: string): string | undefined {
-  const line = setCookies.find((c) => c.startsWith(`${name}=`));
-  return line?.split(';')[0];
-}
-
-/** A shopper with a cart of `CART_LINES` (quantity 1 each); returns its cookie. */
+/** A shopper with a cart of `CART_LINES` (quantity 1 each); returns its Cookie header. */
 async function prepareShopper(url: string, cookieName: string): Promise<string> {
-  let cookie: string | undefined;
+  const jar = createCookieJar();
   for (const productId of CART_LINES) {
+    const cookie = jar.header();
     const res = await fetch(`${url}/api/cart/items`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
@@ -52,10 +46,10 @@ async function prepareShopper(url: string, cookieName: string): Promise<string> 
     if (res.status !== 200)
       throw new Error(`preparing a cart: POST /api/cart/items → ${res.status} ${await res.text()}`);
     await res.arrayBuffer();
-    cookie = cookieFrom(res.headers.getSetCookie(), cookieName) ?? cookie;
+    jar.store(res.headers.getSetCookie());
   }
-  if (!cookie) throw new Error(`preparing a cart: no ${cookieName} cookie was set`);
-  return cookie;
+  if (!jar.get(cookieName)) throw new Error(`preparing a cart: no ${cookieName} cookie was set`);
+  return jar.header()!;
 }
 
 export function prepareShoppers(url: string, cookieName: string, count: number): Promise<string[]> {
@@ -73,17 +67,19 @@ function connectionRequests(spec: LoadSpec, index: number): autocannon.Request[]
   if (spec.workload === 'read') {
     return [{ method: 'GET', path: '/api/cart', headers: cookie ? { cookie } : {} }];
   }
-  const jar = { cookie: cookie ?? '' };
+  // The jar outlives autocannon's per-connection context, which resets when its request list wraps.
+  const jar = createCookieJar();
+  if (cookie) jar.store([cookie]);
   const remember: autocannon.Request['onResponse'] = (_status, _body, _context, headers) => {
     const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'set-cookie');
-    jar.cookie = cookieFrom(headerList(entry?.[1]), spec.cookieName ?? '') ?? jar.cookie;
+    jar.store(headerList(entry?.[1]));
   };
   const write = (method: 'POST' | 'PUT', path: string, body: object): autocannon.Request => ({
     setupRequest: (req) => ({
       ...req,
       method,
       path,
-      headers: { 'content-type': 'application/json', cookie: jar.cookie },
+      headers: { 'content-type': 'application/json', cookie: jar.header() ?? '' },
       body: JSON.stringify(body),
     }),
     onResponse: remember,

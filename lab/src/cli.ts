@@ -49,17 +49,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     return EXIT.ok;
   }
   if (request.runtime === 'compose') {
-    const stop = stopRequested();
-    try {
-      await runComposeLab(request.config, { env, say, stop: stop.signal });
-      say('statelab lab: stopped');
-      return EXIT.ok;
-    } catch (err) {
-      io.stderr.write(`statelab lab: ${(err as Error).message}\n`);
-      return EXIT.failure;
-    } finally {
-      stop.dispose();
-    }
+    return untilStopped(io, (stop) => runComposeLab(request.config, { env, say, stop }));
   }
   const { config } = request;
   const found = findTools(env, needsRedis(config.variants));
@@ -68,10 +58,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     return EXIT.unavailable;
   }
 
-  // Listen before starting: a Ctrl-C during start-up still stops what was started.
-  const stop = stopRequested();
-  const started = Date.now();
-  try {
+  return untilStopped(io, async (stop) => {
+    const started = Date.now();
     say(`statelab lab: starting ${config.variants.join(', ')} x ${config.instances}...`);
     const lab = await launchLab(config, { env, tools: found.tools, report: say });
     say(
@@ -84,10 +72,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
         seconds: (Date.now() - started) / 1000,
       }),
     );
-    const signal = await stop.signal;
+    const signal = await stop;
     say(`statelab lab: ${signal}, stopping nginx, then apps, then redis...`);
     await lab.close();
-    say('statelab lab: stopped');
+  });
+}
+
+/**
+ * Runs `work` with a promise of the stop signal, listened for before it starts (a Ctrl-C during
+ * start-up still stops what was started); `stopped` on success, the error on stderr otherwise.
+ */
+async function untilStopped(io: Io, work: (stop: Promise<NodeJS.Signals>) => Promise<void>): Promise<number> {
+  const stop = stopRequested();
+  try {
+    await work(stop.signal);
+    io.stdout.write('statelab lab: stopped\n');
     return EXIT.ok;
   } catch (err) {
     io.stderr.write(`statelab lab: ${(err as Error).message}\n`);

@@ -337,7 +337,9 @@ describe('compose runtime: the real command runner', () => {
   });
 
   it('a command that outlives its timeout is stopped → code 124', async () => {
-    const result = await execRunner(node, ['-e', 'setTimeout(() => {}, 60000)'], 200)([]);
+    // A child that never ends by itself: it holds a loopback listener open until it is stopped.
+    const forever = "require('node:net').createServer().listen(0, '127.0.0.1')";
+    const result = await execRunner(node, ['-e', forever], 200)([]);
     assert.equal(result.code, 124);
   });
 });

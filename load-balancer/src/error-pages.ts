@@ -2,7 +2,7 @@
  * nginx's own error answers, in the API's shape `{ "error": { "code", "message" } }`. Each status
  * is sent to an internal URI (not `= @named`: on nginx 1.22 that turns request-line errors into 500).
  */
-import { DEFAULT_LIMITS } from '@statelab/cart-core';
+import { DEFAULT_LIMITS, errorBody } from '@statelab/cart-core';
 import { type Block, comment } from './nginx-text.ts';
 
 export const ERRORS_PREFIX = '/_errors/';
@@ -43,7 +43,7 @@ const byStatus = (status: number): LbError => LB_ERRORS.find((e) => e.status ===
 
 /** The body nginx sends; single-quoted in the config, so it must hold no `'` and no `$`. */
 export function errorJson(e: LbError): string {
-  return JSON.stringify({ error: { code: e.code, message: e.message } });
+  return JSON.stringify(errorBody(e.code, e.message));
 }
 
 function returnBody(status: number, e: LbError): string {

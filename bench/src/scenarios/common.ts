@@ -2,6 +2,7 @@
 import { instanceIds, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { request } from 'undici';
 import type { LabTarget } from '../lab-target.ts';
+import type { Tally } from '../ledger.ts';
 import type { LoadHandle, LoadResult, LoadSpec } from '../load.ts';
 import { startLoad } from '../load.ts';
 import type { BenchOptions, ScenarioName } from '../options.ts';
@@ -170,6 +171,17 @@ export function cpuPerRequest(cpuMs: Record<string, number>, requests: number): 
   };
 }
 
+/** The loss and error counts every row and phase reports, from one shopper tally. */
+export function tallyFields(tally: Tally) {
+  return {
+    errors: tally.errors,
+    lostSessions: tally.lostSessions,
+    lostItems: tally.lostItems,
+    duplicatedItems: tally.duplicatedItems,
+    perInstance: tally.perInstance,
+  };
+}
+
 export function phaseRows(result: LoadResult): PhaseRow[] {
   return result.phases
     .filter((p) => p.measured)
@@ -180,11 +192,7 @@ export function phaseRows(result: LoadResult): PhaseRow[] {
       requests: p.requests,
       rps: p.rps,
       latencyMs: p.latencyMs,
-      errors: p.tally.errors,
-      lostSessions: p.tally.lostSessions,
-      lostItems: p.tally.lostItems,
-      duplicatedItems: p.tally.duplicatedItems,
-      perInstance: p.tally.perInstance,
+      ...tallyFields(p.tally),
     }));
 }
 
@@ -205,12 +213,8 @@ export function rowFromLoad(
     requests: result.requests,
     rps: result.rps,
     latencyMs: result.latencyMs,
-    errors: tally.errors,
+    ...tallyFields(tally),
     sessions: tally.sessions,
-    lostSessions: tally.lostSessions,
-    lostItems: tally.lostItems,
-    duplicatedItems: tally.duplicatedItems,
-    perInstance: tally.perInstance,
     loop: ctx.options.rate ? 'open' : 'closed',
     ...(ctx.options.rate ? { rate: ctx.options.rate } : {}),
     errorsByStatus: tally.errorsByStatus,

@@ -9,7 +9,7 @@ import { createLatencyRecorder } from '../latency.ts';
 import { type Action, applyAction, createTally, recordAnswer } from '../ledger.ts';
 import type { ConcurrencyFacts, ResultRow } from '../report.ts';
 import { createShopper, keepIdentity, parseCart } from '../shopper.ts';
-import { prefixOf, type ScenarioContext, variantIds } from './common.ts';
+import { prefixOf, type ScenarioContext, tallyFields, variantIds } from './common.ts';
 
 const MAX_SHOPPERS = 20;
 
@@ -86,12 +86,8 @@ export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow
       requests: tally.requests,
       rps: Math.round((tally.requests / Math.max(0.001, durationS)) * 10) / 10,
       latencyMs: latency.summary(),
-      errors: tally.errors,
+      ...tallyFields(tally),
       sessions: tally.sessions,
-      lostSessions: tally.lostSessions,
-      lostItems: tally.lostItems,
-      duplicatedItems: tally.duplicatedItems,
-      perInstance: tally.perInstance,
       errorsByStatus: tally.errorsByStatus,
       concurrency: facts,
     },
