@@ -1,4 +1,4 @@
-/** The lab's `Runtime` over its control API (contract section 4), for `--target` runs. */
+/** The lab's `Runtime` over its control API (docs/contract.md §4), for `--target` runs. */
 import type { InstanceInfo, Runtime } from '@statelab/lab';
 import { request } from 'undici';
 

@@ -1,5 +1,5 @@
 /**
- * report.json (contract section 6): the one record every view is rendered from. Written first,
+ * report.json (docs/contract.md §6): the one record every view is rendered from. Written first,
  * before any Markdown or HTML, so a rendering bug never costs a measurement.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

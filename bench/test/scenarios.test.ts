@@ -1,6 +1,6 @@
 /**
  * Each scenario, briefly, on a real lab (nginx, 2 instances, Redis where the variant needs it):
- * the fields are there and the losses are what contract section 3 says.
+ * the fields are there and the losses are what docs/contract.md §3 says.
  */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';

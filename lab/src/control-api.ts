@@ -1,5 +1,5 @@
 /**
- * The control API (contract section 4) over any Runtime: list instances and the topology, and
+ * The control API (docs/contract.md §4) over any Runtime: list instances and the topology, and
  * kill / stop / start / restart one instance. Loopback peers only; every error is JSON.
  */
 

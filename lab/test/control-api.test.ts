@@ -1,5 +1,5 @@
 /**
- * Contract section 4 against a real lab: real redis-server, nginx and app processes on loopback.
+ * docs/contract.md §4 against a real lab: real redis-server, nginx and app processes on loopback.
  * Calls go through nginx at /lab/api/ unless a test needs to reach the API's own port.
  */
 import assert from 'node:assert/strict';

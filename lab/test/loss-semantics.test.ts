@@ -1,5 +1,5 @@
 /**
- * Contract section 3 with real processes: shoppers on every variant, then a kill, a restart, a
+ * docs/contract.md §3 with real processes: shoppers on every variant, then a kill, a restart, a
  * graceful stop under load and a Redis outage, each checked against every shopper's ledger.
  */
 import assert from 'node:assert/strict';

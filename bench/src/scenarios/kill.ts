@@ -1,6 +1,6 @@
 /**
  * kill: SIGKILL one instance under load, keep it down for a phase, start it again. Shows what the
- * variant loses (contract section 3) and that a returning instance costs nobody a second session.
+ * variant loses (docs/contract.md §3) and that a returning instance costs nobody a second session.
  */
 import type { ResultRow } from '../report.ts';
 import { rowFromLoad, type ScenarioContext, sleep, underLoad, variantIds } from './common.ts';

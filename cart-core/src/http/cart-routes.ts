@@ -1,5 +1,5 @@
 /**
- * The cart API of contract section 2 over any `CartHolder`: parse, load, apply a pure operation,
+ * The cart API of docs/contract.md §2 over any `CartHolder`: parse, load, apply a pure operation,
  * store when something changed, answer. Bodies are validated before the cart is touched.
  */
 import type { IRouter, Request, RequestHandler, Response } from 'express';

@@ -1,5 +1,5 @@
 /**
- * The contract suite of CONTRACT.md section 2, run by every app against every place a cart can
+ * The contract suite of docs/contract.md §2, run by every app against every place a cart can
  * live (memory session, Redis session, JWT). It starts from a running app's base URL, so it tests
  * the real HTTP surface: flow, rev semantics, every error status, and "nothing changed" after each
  * rejected request.

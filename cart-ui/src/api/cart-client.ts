@@ -1,5 +1,5 @@
 /**
- * Typed client for one variant's cart API (contract section 2) under its prefix. The browser keeps
+ * Typed client for one variant's cart API (docs/contract.md §2) under its prefix. The browser keeps
  * and sends the variant's cookie itself; scripts never see it.
  */
 import type { CartView } from '@statelab/cart-core';

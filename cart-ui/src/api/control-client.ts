@@ -1,5 +1,5 @@
 /**
- * Client for the lab's control API (contract section 4). Under compose the API may be absent: then
+ * Client for the lab's control API (docs/contract.md §4). Under compose the API may be absent: then
  * `/lab/…` answers 404, 502 or even the page itself, so only a well-formed instance list counts.
  */
 import { type ApiError, toApiError } from '../logic/cart-shape.ts';

@@ -1,6 +1,6 @@
 /**
  * Loss made explicit: a cart whose `cartId` changed although the user did not clear it was lost
- * (contract section 3). These functions find such a change and say in words what happened.
+ * (docs/contract.md §3). These functions find such a change and say in words what happened.
  */
 import type { CartItemView, CartStoreKind, CartView } from '@statelab/cart-core';
 
