@@ -8,12 +8,11 @@
  * line) and PUT that line back to 1, so every request is a real change and no line nears 99.
  * Bare express is measured first and last; the ratios use the mean of both.
  */
-import { TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { EXIT, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { TARGET_RULE } from '../src/targets.ts';
 import { Children, cpuSeconds, type Started } from './children.ts';
 import { type LoadResult, prepareShoppers, runLoad, type Workload } from './shopper-load.ts';
 
-const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 64, interrupted: 130 });
 const SECRET = 'direct-vs-bare-secret-0123456789abcdef0123';
 const WARMUP_S = 1;
 

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '@statelab/cart-core';
 import { OptionsError, parseOptions, USAGE } from './options.ts';
 import { createProgress } from './progress.ts';
 import { type Report, readReportJson, runDirName, writeReportJson } from './report.ts';
@@ -107,7 +107,7 @@ export async function main(
     io.stderr.write(
       `${failed.length} scenario run(s) failed:\n${failed.map((r) => `  ${r.variant} ${r.scenario}: ${r.failed}`).join('\n')}\n`,
     );
-    return EXIT.runFailed;
+    return EXIT.failure;
   }
   if (failures.length) {
     io.stderr.write(`thresholds failed:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);

@@ -1,5 +1,4 @@
 export { main } from './cli.ts';
-export { EXIT } from './exit-codes.ts';
 export * from './ledger.ts';
 export { type AnswerEvent, type LoadHandle, type LoadResult, type LoadSpec, startLoad } from './load.ts';
 export {

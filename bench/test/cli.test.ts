@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import { EXIT } from '@statelab/cart-core';
 import { startLab } from '@statelab/lab';
 import { main } from '../src/cli.ts';
-import { EXIT } from '../src/exit-codes.ts';
 
 function memoryIo() {
   const stdout = new PassThrough();

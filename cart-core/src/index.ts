@@ -3,6 +3,7 @@ export * from './catalog.ts';
 export * from './config.ts';
 export * from './cookie-jar.ts';
 export * from './errors.ts';
+export * from './exit-codes.ts';
 export * from './free-port.ts';
 export * from './http/cart-app.ts';
 export type * from './http/cart-holder.ts';

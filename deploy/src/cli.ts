@@ -4,12 +4,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { EXIT } from '@statelab/cart-core';
 import { buildUi } from '@statelab/cart-ui';
 import { renderNginxConfig } from '@statelab/load-balancer';
 import { bundleApp, isAppName } from './bundle-app.ts';
 import { composeNginxModel } from './compose-topology.ts';
-
-export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 64 });
 
 export interface Io {
   stdout: NodeJS.WritableStream;

@@ -7,7 +7,7 @@ export {
   isAppName,
   packageName,
 } from './bundle-app.ts';
-export { EXIT, main, USAGE } from './cli.ts';
+export { main, USAGE } from './cli.ts';
 export {
   type AppService,
   appServices,

@@ -9,14 +9,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { CONTAINER_APP_PORT, TOPOLOGY } from '@statelab/cart-core';
+import { CONTAINER_APP_PORT, EXIT, TOPOLOGY } from '@statelab/cart-core';
 import { findNginx, renderNginxConfig } from '@statelab/load-balancer';
 import {
   appServices,
   COMPOSE_LISTEN,
   composeNginxModel,
   DOCKER_DNS,
-  EXIT,
   IMAGE_UI_ROOT,
   main,
 } from '../src/index.ts';

@@ -3,15 +3,13 @@
  * compose`, only the front of a compose lab), prints where everything is, then waits for Ctrl-C or
  * SIGTERM and stops every process it started.
  */
-import { ConfigError } from '@statelab/cart-core';
+import { ConfigError, EXIT } from '@statelab/cart-core';
 import { parseCliArgs, USAGE } from './cli-options.ts';
 import { runComposeLab } from './compose-lab.ts';
 import { needsRedis } from './instance-specs.ts';
 import { launchLab } from './lab.ts';
 import { renderReadyTable } from './ready-table.ts';
 import { findTools } from './tools.ts';
-
-export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 64, unavailable: 69 });
 
 export interface Io {
   stdout: NodeJS.WritableStream;

@@ -1,5 +1,5 @@
 export { buildBaselineApp } from './baseline-app.ts';
-export { EXIT, main } from './cli.ts';
+export { main } from './cli.ts';
 export type { CommandResult, ComposeRunner } from './compose-cli.ts';
 export { COMPOSE_DEFAULTS } from './compose-options.ts';
 export { createComposeRuntime } from './compose-runtime.ts';

@@ -4,7 +4,7 @@
  * Usage: node --import tsx stateless-app/scripts/jwt-secret-cost.ts [seconds per variant, default 2]
  */
 import { type KeyObject, randomBytes } from 'node:crypto';
-import { newCart } from '@statelab/cart-core';
+import { EXIT, newCart } from '@statelab/cart-core';
 import jwt from 'jsonwebtoken';
 import { toClaim } from '../src/cart-claim.ts';
 import { secretKey, TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/token.ts';
@@ -40,7 +40,7 @@ function report(keyObject: number, string: number): string {
 const seconds = Number(process.argv[2] ?? 2);
 if (!(seconds > 0 && seconds <= 30)) {
   process.stderr.write('usage: jwt-secret-cost.ts [seconds per variant, 0-30]\n');
-  process.exit(64);
+  process.exit(EXIT.usage);
 }
 const secret = randomBytes(32).toString('hex');
 const keyObjectRate = rate(secretKey(secret), seconds);

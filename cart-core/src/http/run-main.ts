@@ -1,11 +1,10 @@
 /**
  * The process edge both apps share: start, then stop gracefully on SIGTERM or SIGINT. Exit codes
- * are one table so the lab and compose can tell a bad config from a crash.
+ * come from the one table, so the lab and compose can tell a bad config from a crash.
  */
 import type { Logger } from 'pino';
 import { ConfigError } from '../config.ts';
-
-export const EXIT = Object.freeze({ ok: 0, failure: 1, config: 78 });
+import { EXIT } from '../exit-codes.ts';
 
 export interface Stoppable {
   close(): Promise<void>;
