@@ -99,7 +99,7 @@ export function renderTable(rows: readonly Row[], bareRps: number): string {
 
 async function run(seconds: number, connections: number, children: Children, io: Io): Promise<void> {
   const redis = await children.startRedis();
-  const bare = await children.startNode('bare', 'bench/scripts/bare-express.ts', {});
+  const bare = await children.startNode('baseline-1', 'lab/src/baseline-main.ts', {});
   const common = { SESSION_SECRET: SECRET, JWT_SECRET: SECRET, SHUTDOWN_IDLE_GRACE_MS: '0' };
   const apps: Array<[Variant, Started]> = [];
   for (const variant of ['stateful', 'stateful-redis', 'stateless'] as const) {

@@ -22,4 +22,4 @@ export {
 } from './targets.ts';
 export { evaluateThresholds, parseThresholds, type Threshold, ThresholdsError } from './thresholds.ts';
 export * from './views/index.ts';
-export { checkWithWrk, type LoadGeneratorCheck, locateWrk } from './wrk.ts';
+export { checkWithWrk, type LoadGeneratorCheck } from './wrk.ts';

@@ -4,8 +4,6 @@
  * are suspect (the load generator, not the server, set the pace).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
 
 export type LoadGeneratorCheck =
   | {
@@ -29,21 +27,6 @@ export const AGREEMENT = 0.15;
 
 export function notChecked(reason: string): LoadGeneratorCheck {
   return { status: 'not checked', reason };
-}
-
-/** The wrk executable on `pathEnv` (a PATH value), or undefined when it is not installed. */
-export function locateWrk(pathEnv: string | undefined): string | undefined {
-  for (const dir of (pathEnv ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, 'wrk');
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
 }
 
 export interface WrkResult {
@@ -107,7 +90,7 @@ export function runWrk(spec: WrkSpec): Promise<WrkResult> {
 }
 
 export interface CheckSpec {
-  /** From `locateWrk`; undefined: wrk is not installed. */
+  /** From `findExecutable('wrk', …)`; undefined: wrk is not installed. */
   command: string | undefined;
   url: string;
   instances: number;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { freePort } from '@statelab/cart-core';
+import { freePort } from '@statelab/processes';
 import { openComposeLab } from '../src/lab-target.ts';
 
 describe('compose lab target', () => {

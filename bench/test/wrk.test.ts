@@ -3,7 +3,12 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkWithWrk, locateWrk, parseWrkOutput } from '../src/wrk.ts';
+import { findExecutable } from '@statelab/processes';
+import { checkWithWrk, parseWrkOutput } from '../src/wrk.ts';
+
+/** wrk on one PATH value only, as the bench looks it up (no sbin folders). */
+const locateWrk = (pathEnv: string | undefined) =>
+  findExecutable('wrk', { PATH: pathEnv, STATELAB_SBIN_DIRS: '' });
 
 const OUTPUT = `Running 2s test @ http://127.0.0.1:8080/baseline/api/cart
   1 threads and 20 connections

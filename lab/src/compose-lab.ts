@@ -3,14 +3,14 @@
  * 127.0.0.1 (UI, control API over `docker compose`, variants proxied to the load balancer), then
  * waits for the load balancer to answer and says `ready`.
  */
+
+import { findExecutable, httpStatus, pollUntil } from '@statelab/processes';
 import { composeCli } from './compose-cli.ts';
 import type { ComposeLabConfig } from './compose-options.ts';
 import { createComposeRuntime } from './compose-runtime.ts';
 import { startFront } from './front-server.ts';
-import { httpStatus, pollUntil } from './readiness.ts';
 import { REPO_ROOT } from './repo-root.ts';
 import type { Runtime } from './runtime.ts';
-import { findExecutable } from './tools.ts';
 
 export interface ComposeLabContext {
   env: NodeJS.ProcessEnv;

@@ -4,6 +4,7 @@
  * command lines and feed recorded `ps` output. Calls on one id run one after another.
  */
 import { DEFAULT_INSTANCES, instanceIds, parseInstanceId, VARIANTS } from '@statelab/cart-core';
+import { pollUntil } from '@statelab/processes';
 import type { ComposeRunner } from './compose-cli.ts';
 import {
   type ComposeContainer,
@@ -13,7 +14,6 @@ import {
   parsePs,
   pickContainer,
 } from './compose-ps.ts';
-import { pollUntil } from './readiness.ts';
 import { InstanceFailedError, type InstanceInfo, type Runtime, UnknownInstanceError } from './runtime.ts';
 
 export interface ComposeRuntimeOptions {

@@ -2,11 +2,12 @@
  * `connectLab()`: a lab someone else started (`docker compose up`), for the bench. It starts
  * nothing and stops nothing; faults go through the compose runtime, the cart traffic to `baseUrl`.
  */
+
+import { httpStatus } from '@statelab/processes';
 import { type ComposeRunner, composeCli } from './compose-cli.ts';
 import { COMPOSE_DEFAULTS, parseTarget } from './compose-options.ts';
 import { createComposeRuntime } from './compose-runtime.ts';
 import type { LabHandle } from './lab.ts';
-import { httpStatus } from './readiness.ts';
 import { REPO_ROOT } from './repo-root.ts';
 
 export interface ConnectLabOptions {

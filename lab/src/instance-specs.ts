@@ -3,10 +3,10 @@
  * (command + env), redis-server's flags, and each one's readiness probe.
  */
 import { join } from 'node:path';
-import { instanceIds, redisServerArgs, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { instanceIds, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { httpStatus, nodeMainArgs, redisPing, redisServerArgs } from '@statelab/processes';
 import type { InstanceSpec } from './instance.ts';
 import { LOOPBACK } from './ports.ts';
-import { httpStatus, redisPing } from './readiness.ts';
 import { REPO_ROOT } from './repo-root.ts';
 
 export interface SpecInput {
@@ -40,7 +40,14 @@ function readyz(port: number): Promise<boolean> {
 }
 
 function nodeCommand(entry: string, env: NodeJS.ProcessEnv, logFile: string) {
-  return { command: process.execPath, args: ['--import', 'tsx', entry], env, cwd: REPO_ROOT, logFile };
+  return {
+    command: process.execPath,
+    args: nodeMainArgs(entry),
+    env,
+    cwd: REPO_ROOT,
+    logFile,
+    ownGroup: true,
+  };
 }
 
 function variantEnv(variant: Variant, input: SpecInput, redisPort: () => number): Record<string, string> {
@@ -76,6 +83,7 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
         args: redisServerArgs(port, input.redisDir),
         env: input.baseEnv,
         logFile: logFile(REDIS_ID),
+        ownGroup: true,
       }),
       ready: (port) => redisPing(LOOPBACK, port),
       readyTimeoutMs: REDIS_READY_TIMEOUT_MS,

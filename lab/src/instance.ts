@@ -3,10 +3,15 @@
  * instance comes back where nginx expects it) and whether it crashed. Callers serialize calls per id.
  */
 
-import { freePort } from '@statelab/cart-core';
-import { describeExit, type ExitInfo, ManagedProcess, type ProcessSpec } from './managed-process.ts';
+import {
+  describeExit,
+  type ExitInfo,
+  freePort,
+  ManagedProcess,
+  type ProcessSpec,
+  pollUntil,
+} from '@statelab/processes';
 import { saysAddressInUse } from './ports.ts';
-import { pollUntil } from './readiness.ts';
 import { InstanceFailedError, type InstanceInfo, type InstanceKind, type InstanceState } from './runtime.ts';
 
 export interface InstanceSpec {

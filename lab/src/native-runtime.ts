@@ -3,7 +3,7 @@
  * after another (a kill arriving during a start waits for it); calls on different ids run in parallel.
  */
 
-import { freePort } from '@statelab/cart-core';
+import { freePort } from '@statelab/processes';
 import { Instance, type InstanceSpec } from './instance.ts';
 import { type InstanceInfo, type Runtime, RuntimeClosedError, UnknownInstanceError } from './runtime.ts';
 

@@ -3,14 +3,18 @@
  * It is ready when a request through it reaches our control API: only our nginx can do that, so
  * another server already on a fixed port is never mistaken for it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '@statelab/cart-core';
 import { type NginxModel, nginxCommand, renderNginxConfig } from '@statelab/load-balancer';
-import { describeExit, ManagedProcess } from './managed-process.ts';
+import {
+  childPids,
+  describeExit,
+  freePort,
+  httpStatus,
+  ManagedProcess,
+  pollUntil,
+} from '@statelab/processes';
 import { LOOPBACK, saysAddressInUse } from './ports.ts';
-import { httpStatus, pollUntil } from './readiness.ts';
 
 export interface NginxStartOptions {
   /** Everything but `listen`, which is chosen here. */
@@ -40,23 +44,6 @@ const QUIT_WAIT_MS = 5_000;
 const TERM_WAIT_MS = 2_000;
 const PORT_ATTEMPTS = 4;
 
-/** Children of `pid`, read from /proc (the bench reads their CPU time too). */
-export function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command name, which may itself hold spaces and parentheses.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return children;
-}
-
 async function startOnce(options: NginxStartOptions, port: number): Promise<ManagedProcess> {
   const confPath = join(options.prefixDir, 'nginx.conf');
   const model: NginxModel = { ...options.model, listen: { host: LOOPBACK, port } };
@@ -67,6 +54,7 @@ async function startOnce(options: NginxStartOptions, port: number): Promise<Mana
     args,
     env: process.env,
     logFile: options.logFile,
+    ownGroup: true,
   });
   try {
     await pollUntil(

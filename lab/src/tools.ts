@@ -1,35 +1,10 @@
 /**
- * Finding nginx and redis-server: PATH first, then the sbin folders Debian keeps them in (often
- * missing from a non-root PATH). `STATELAB_SBIN_DIRS` replaces those folders (empty: PATH only).
+ * The tools a native lab needs, found by the toolkit's one executable finder (PATH, then the
+ * sbin folders Debian keeps nginx and redis-server in).
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable, sbinDirs } from '@statelab/processes';
 
-export const DEFAULT_SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin'];
 export const INSTALL_HINT = 'apt-get install nginx redis-server';
-
-function sbinDirs(env: NodeJS.ProcessEnv): string[] {
-  const dirs =
-    env.STATELAB_SBIN_DIRS === undefined ? DEFAULT_SBIN_DIRS : env.STATELAB_SBIN_DIRS.split(delimiter);
-  return dirs.filter((dir) => dir !== '');
-}
-
-function searchDirs(env: NodeJS.ProcessEnv): string[] {
-  return [...(env.PATH ?? '').split(delimiter), ...sbinDirs(env)].filter((dir) => dir !== '');
-}
-
-export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of searchDirs(env)) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here; try the next folder.
-    }
-  }
-  return undefined;
-}
 
 export interface Tools {
   nginx: string;

@@ -1,7 +1,6 @@
-/** Small pure pieces: loopback addresses, the line buffer, the ready table. */
+/** Small pure pieces: loopback addresses, the ready table. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLineBuffer } from '../src/line-buffer.ts';
 import { isLoopbackAddress } from '../src/loopback.ts';
 import { renderReadyTable } from '../src/ready-table.ts';
 
@@ -22,15 +21,6 @@ for (const [address, loopback] of addresses) {
     assert.equal(isLoopbackAddress(address), loopback);
   });
 }
-
-test('the line buffer keeps the last N lines across chunk boundaries', () => {
-  const buffer = createLineBuffer(3);
-  buffer.push('one\ntw');
-  buffer.push('o\n\nthree\nfour\nfi');
-  assert.deepEqual(buffer.lines(), ['three', 'four', 'fi']);
-  buffer.push('ve\n');
-  assert.deepEqual(buffer.lines(), ['three', 'four', 'five']);
-});
 
 test('the ready table lists the URLs, every process with port and pid, and a line containing "ready"', () => {
   const text = renderReadyTable({

@@ -1,20 +1,9 @@
 /** Where nginx is, and how the lab runs it in the foreground with everything under one prefix. */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from '@statelab/processes';
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** PATH first, then /usr/sbin/nginx (Debian installs it there, outside a normal user's PATH). */
+/** PATH first, then the sbin folders (Debian installs nginx in /usr/sbin, outside a normal user's PATH). */
 export function findNginx(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  return [...dirs.map((dir) => join(dir, 'nginx')), '/usr/sbin/nginx'].find(executable);
+  return findExecutable('nginx', env);
 }
 
 /**

@@ -5,8 +5,9 @@
  * machine's ceiling; at its 1-instance step wrk runs too, to check the load generator.
  */
 import type { Variant } from '@statelab/cart-core';
+import { findExecutable } from '@statelab/processes';
 import type { ResultRow } from '../report.ts';
-import { checkWithWrk, type LoadGeneratorCheck, locateWrk, notChecked } from '../wrk.ts';
+import { checkWithWrk, type LoadGeneratorCheck, notChecked } from '../wrk.ts';
 import {
   ensureServing,
   prefixOf,
@@ -70,7 +71,7 @@ export async function baselineSweep(
     }
     ctx.progress.line(`load generator check: wrk for ${Math.max(1, Math.round(options.durationS))} s`);
     check = await checkWithWrk({
-      command: locateWrk(wrkPath),
+      command: findExecutable('wrk', { PATH: wrkPath }),
       url: `${ctx.target.baseUrl}${prefixOf('baseline')}api/cart`,
       instances: n,
       connections: options.connections,

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { freePort, redisServerArgs } from '@statelab/cart-core';
+import { freePort, redisServerArgs } from '@statelab/processes';
 import type { Cleanup } from './image-root.ts';
 
 export interface Child {

@@ -1,4 +1,4 @@
-export { freePort } from '@statelab/cart-core';
+export { freePort } from '@statelab/processes';
 
 /**
  * Polls `check` until it is true; on timeout throws with `describe()` (the child's last output).

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, redisServerArgs } from '@statelab/cart-core';
+import { freePort, redisServerArgs } from '@statelab/processes';
 
 export interface RedisServer {
   readonly port: number;

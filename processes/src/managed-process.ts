@@ -1,9 +1,11 @@
 /**
- * One live child process: spawned in its own process group (so a terminal's Ctrl-C reaches only the
- * lab, which then stops children in order), output appended to a log file and kept in a line buffer.
+ * One live child process, the only place statelab spawns a long-lived one. Plain
+ * `node:child_process` rather than execa: these children live for a whole run and need exact
+ * control of the process group, the `close` event and signals; execa's value is for short
+ * commands. Output is kept as recent text and last lines, and appended to a log file when asked.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { createLineBuffer, type LineBuffer } from './line-buffer.ts';
 
 export interface ProcessSpec {
@@ -11,7 +13,10 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly cwd?: string;
-  readonly logFile: string;
+  /** Every byte the child writes is appended here too. */
+  readonly logFile?: string;
+  /** In its own process group, so a terminal's Ctrl-C reaches only us, and we stop it in order. */
+  readonly ownGroup?: boolean;
 }
 
 export interface ExitInfo {
@@ -20,6 +25,9 @@ export interface ExitInfo {
   /** False when nobody asked it to stop: a crash. */
   readonly expected: boolean;
 }
+
+/** How much recent output `output()` keeps: enough for a failure message or a ready line. */
+const OUTPUT_TAIL_CHARS = 64_000;
 
 export function describeExit(id: string, exit: ExitInfo, lastLines: readonly string[]): string {
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
@@ -31,13 +39,14 @@ export class ManagedProcess {
   readonly pid: number;
   readonly exited: Promise<ExitInfo>;
   readonly #child: ChildProcess;
-  readonly #output: LineBuffer;
+  readonly #lines: LineBuffer;
+  #text = '';
   #expecting = false;
   #exit: ExitInfo | undefined;
 
-  private constructor(child: ChildProcess, output: LineBuffer, closed: Promise<Omit<ExitInfo, 'expected'>>) {
+  private constructor(child: ChildProcess, lines: LineBuffer, closed: Promise<Omit<ExitInfo, 'expected'>>) {
     this.#child = child;
-    this.#output = output;
+    this.#lines = lines;
     this.pid = child.pid!;
     this.exited = closed.then((exit) => {
       this.#exit = { ...exit, expected: this.#expecting };
@@ -47,13 +56,14 @@ export class ManagedProcess {
 
   /** Resolves once the process exists; rejects when it cannot be spawned (ENOENT, EACCES). */
   static async spawn(spec: ProcessSpec): Promise<ManagedProcess> {
-    const log = createWriteStream(spec.logFile, { flags: 'a' });
-    const output = createLineBuffer();
+    const log: WriteStream | undefined = spec.logFile
+      ? createWriteStream(spec.logFile, { flags: 'a' })
+      : undefined;
     const child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
       env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+      detached: spec.ownGroup ?? false,
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -61,24 +71,27 @@ export class ManagedProcess {
         child.once('error', reject);
       });
     } catch (err) {
-      log.end();
+      log?.end();
       throw err;
     }
-    for (const stream of [child.stdout!, child.stderr!]) {
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        output.push(chunk);
-        log.write(chunk);
-      });
-    }
+    const lines = createLineBuffer();
     // 'close' rather than 'exit': it waits for the pipes, so the last lines are in the buffer.
     const closed = new Promise<Omit<ExitInfo, 'expected'>>((resolve) => {
       child.once('close', (code, signal) => {
-        log.end();
+        log?.end();
         resolve({ code, signal });
       });
     });
-    return new ManagedProcess(child, output, closed);
+    const proc = new ManagedProcess(child, lines, closed);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        lines.push(chunk);
+        proc.#text = (proc.#text + chunk).slice(-OUTPUT_TAIL_CHARS);
+        log?.write(chunk);
+      });
+    }
+    return proc;
   }
 
   isRunning(): boolean {
@@ -90,7 +103,12 @@ export class ManagedProcess {
   }
 
   lastLines(): string[] {
-    return this.#output.lines();
+    return this.#lines.lines();
+  }
+
+  /** Recent output, stdout and stderr as they arrived. */
+  output(): string {
+    return this.#text;
   }
 
   /** Sends a signal we meant to send: the exit that follows is not a crash. */
@@ -120,5 +138,11 @@ export class ManagedProcess {
     this.signal(signal);
     if (!(await this.exitsWithin(timeoutMs))) this.signal('SIGKILL');
     return this.exited;
+  }
+
+  /** SIGKILL, as a crash would, and wait for the exit; nothing when it is already gone. */
+  async kill(): Promise<void> {
+    this.signal('SIGKILL');
+    await this.exited;
   }
 }

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { describeExit, type ManagedProcess } from './managed-process.ts';
 
 export interface PollOptions {
   timeoutMs: number;
@@ -15,15 +16,63 @@ export interface PollOptions {
   onTimeout: () => Error;
 }
 
-export async function pollUntil(check: () => Promise<boolean>, options: PollOptions): Promise<void> {
+/** Polls `probe` until it yields a value (not undefined); a probe that throws counts as "not yet". */
+export async function pollFor<T>(probe: () => Promise<T | undefined>, options: PollOptions): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const failure = options.failFast?.();
     if (failure) throw failure;
-    if (await check().catch(() => false)) return;
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
     if (Date.now() >= deadline) throw options.onTimeout();
     await delay(options.intervalMs ?? 50);
   }
+}
+
+export async function pollUntil(check: () => Promise<boolean>, options: PollOptions): Promise<void> {
+  await pollFor(async () => ((await check()) ? true : undefined), options);
+}
+
+/**
+ * Waits for a child: `probe` yields a value once it is ready; its exit ends the wait at once, and
+ * either failure carries its last output.
+ */
+export function waitUntilReady<T>(
+  proc: ManagedProcess,
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
+  return pollFor(async () => (await probe()) || undefined, {
+    timeoutMs,
+    failFast: () => {
+      const exit = proc.exitInfo();
+      return exit && new Error(describeExit(what, exit, proc.lastLines()));
+    },
+    onTimeout: () =>
+      new Error(`${what} was not ready within ${timeoutMs} ms; last output:\n${proc.output().slice(-3000)}`),
+  }) as Promise<T>;
+}
+
+/** The first line of the child's output that `match` turns into a value (a ready line). */
+export function waitForLine<T>(
+  proc: ManagedProcess,
+  what: string,
+  match: (line: string) => T | undefined,
+  timeoutMs: number,
+): Promise<T> {
+  return waitUntilReady(
+    proc,
+    what,
+    async () => {
+      for (const line of proc.output().split('\n')) {
+        const value = match(line);
+        if (value !== undefined) return value;
+      }
+      return undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** GET without keep-alive; resolves with the status, or 0 when nothing answered in time. */
