@@ -1,7 +1,8 @@
 /** What the numbers were measured on: CPUs, memory, versions, runtime; and plain warnings for readers. */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import type { Environment } from './report.ts';
+import { BASELINE_PREFIX, cartTravelsWithClient, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
+import type { Environment } from './report-record.ts';
 
 function version(commands: readonly string[], args: string[], pattern: RegExp): string | null {
   for (const command of commands) {
@@ -37,15 +38,18 @@ export function collectEnvironment(runtime: 'native' | 'compose', target: string
   };
 }
 
+const withRedis = VARIANTS.filter((v) => TOPOLOGY[v].needsRedis).join(' and ');
+const withToken = VARIANTS.filter(cartTravelsWithClient).join(', ');
+
 export const METHOD: readonly string[] = Object.freeze([
-  'One variant at a time, each in its own lab (nginx in front of N instances; Redis for stateful-redis), on loopback.',
-  'Load: autocannon, one shopper per connection with its own cookie jar (stateless: its bearer token). A shopper opens and closes its visit with GET /api/cart and browses in between (35% GET, 40% add, 12% set quantity, 13% remove); after 40 requests a new shopper takes the connection, so sessions keep being created through the load balancer.',
+  `One variant at a time, each in its own lab (nginx in front of N instances; Redis for ${withRedis}), on loopback.`,
+  `Load: autocannon, one shopper per connection with its own cookie jar (${withToken}: its bearer token). A shopper opens and closes its visit with GET /api/cart and browses in between (35% GET, 40% add, 12% set quantity, 13% remove); after 40 requests a new shopper takes the connection, so sessions keep being created through the load balancer.`,
   'Closed loop by default (each connection sends its next request when the answer arrived). With --rate the loop is open and latency runs from the intended send time, so a stalled server is not hidden (coordinated omission).',
   "Every answer is checked as it arrives: status, X-Served-By, cart shape, cartId and the items the shopper expects. lostSessions: a shopper's cartId changed without its asking. lostItems: acknowledged items no longer seen. duplicatedItems: items seen more often than added. A mutation that failed with a 5xx or no answer makes its line uncertain and is settled without blame by the next answer.",
   'errors: answers that were not 2xx, plus connection failures and timeouts. Not counted: a connection reset right after nginx announced `Connection: close` (its keepalive_requests limit, now 1,000,000 per connection, so this should be rare), because autocannon writes its next request on a socket a compliant client would have left (reported as clientResets).',
   'Latency: HDR histograms (microsecond resolution) of our own send-to-answer time; percentiles per phase (before / during / after a fault) and per second.',
   'CPU per request: utime + stime from /proc/<pid>/stat of the app instances, nginx (master and workers) and Redis, over the measured window, divided by the answers in it. The bench reports its own CPU the same way, to show the load generator is not the limit.',
-  'scaling sweeps N..1 instances by stopping one at a time; the same sweep on a bare express handler (/baseline/) is the ceiling of this machine.',
+  `scaling sweeps N..1 instances by stopping one at a time; the same sweep on a bare express handler (${BASELINE_PREFIX}) is the ceiling of this machine.`,
   "Performance targets: each variant's req/s at 1 instance over the bare express baseline's at 1 instance, in the same scaling run and through the same nginx, against a target derived from reference servers measured direct (the rule and its reasoning are stored in report.json under targets.rule). The bench's own CPU under load is its CPU per request times req/s, against 0.5 core.",
   "Load generator check: right after autocannon's step on the baseline at 1 instance, wrk (1 thread, the same connections, the step's duration in whole seconds) loads the same URL; the two req/s should agree within 15%, or autocannon, not the server, set the pace.",
   "cart-size fills each shopper's cart to 1, 10, 25 or 50 lines first, then loads it with GETs and quantity changes that keep the line count; bytes are those of the identity header (Cookie or Authorization) per request.",

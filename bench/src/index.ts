@@ -11,15 +11,10 @@ export {
   type ScenarioName,
 } from './options.ts';
 export * from './report.ts';
+export * from './report-record.ts';
 export { runBench } from './run.ts';
 export { createShopper, type Shopper } from './shopper.ts';
-export {
-  evaluateTargets,
-  mixTarget,
-  type PerformanceTargets,
-  TARGET_RULE,
-  type TargetRule,
-} from './targets.ts';
+export { evaluateTargets, mixTarget, TARGET_RULE } from './targets.ts';
 export { evaluateThresholds, parseThresholds, type Threshold, ThresholdsError } from './thresholds.ts';
 export * from './views/index.ts';
 export { checkWithWrk, type LoadGeneratorCheck } from './wrk.ts';

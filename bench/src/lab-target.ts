@@ -4,8 +4,8 @@
  * `docker compose` CLI. Each gives a base URL, a `Runtime` for
  * faults, and the process ids whose CPU time the report reads.
  */
-import { TOPOLOGY, type Variant } from '@statelab/cart-core';
-import { connectLab, type Runtime, startLab } from '@statelab/lab';
+import { REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { connectLab, type InstanceInfo, type Runtime, startLab } from '@statelab/lab';
 import type { CpuGroups } from './cpu.ts';
 import { connectRuntime } from './http-runtime.ts';
 
@@ -30,12 +30,14 @@ export interface NativeLabSpec {
 function groupsFor(runtime: Runtime, variant: Variant | 'baseline', nginxPids: () => number[]): CpuGroups {
   return async () => {
     const all = await runtime.list();
-    const running = (kind: string) =>
-      all
-        .filter((i) => i.variant === kind && i.state === 'running' && i.pid !== undefined)
-        .map((i) => i.pid!);
-    const groups: Record<string, number[]> = { app: running(variant), nginx: nginxPids() };
-    if (variant !== 'baseline' && TOPOLOGY[variant].needsRedis) groups.redis = running('redis');
+    const running = (which: (i: InstanceInfo) => boolean) =>
+      all.filter((i) => which(i) && i.state === 'running' && i.pid !== undefined).map((i) => i.pid!);
+    const groups: Record<string, number[]> = {
+      app: running((i) => i.variant === variant),
+      nginx: nginxPids(),
+    };
+    if (variant !== 'baseline' && TOPOLOGY[variant].needsRedis)
+      groups.redis = running((i) => i.id === REDIS_ID);
     return groups;
   };
 }

@@ -7,7 +7,7 @@ import { collectEnvironment, METHOD } from './environment.ts';
 import { COMPOSE_URL, type LabTarget, openComposeLab, openNativeLab, openTargetLab } from './lab-target.ts';
 import type { BenchOptions, ScenarioName } from './options.ts';
 import type { Progress } from './progress.ts';
-import { type Report, type ResultRow, SCHEMA_VERSION } from './report.ts';
+import { type Report, type ResultRow, SCHEMA_VERSION } from './report-record.ts';
 import { cartSize } from './scenarios/cart-size.ts';
 import { failedRow, type Scenario, type ScenarioContext } from './scenarios/common.ts';
 import { concurrentUpdates } from './scenarios/concurrent-updates.ts';

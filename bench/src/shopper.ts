@@ -1,5 +1,5 @@
 /**
- * One shopper: its own cookie jar (and, for stateless, the bearer token), its ledger expectation,
+ * One shopper: its own cookie jar (and, where the cart is a token, that token), its ledger expectation,
  * and the next thing it does. It lives outside autocannon's per-connection `context`, which
  * autocannon resets whenever its request list wraps.
  */
@@ -7,6 +7,7 @@ import {
   CART_ID_PATTERN,
   CATALOG,
   type CookieJar,
+  cartTravelsWithClient,
   createCookieJar,
   TOPOLOGY,
   type Variant,
@@ -51,6 +52,12 @@ export interface Answer {
   /** Header names in lower case. */
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: string;
+}
+
+/** Where the cart travels in a token (sent back as a bearer), the cookie that also holds it. */
+function tokenCookie(variant: Variant | 'baseline'): string | undefined {
+  if (variant === 'baseline' || !cartTravelsWithClient(variant)) return undefined;
+  return TOPOLOGY[variant].cookieName;
 }
 
 /** Stays below the 50-line limit so that a browsing shopper never hits 409 cart_full by design. */
@@ -132,7 +139,7 @@ export function buildRequest(shopper: Shopper, action: Action, prefix: string): 
       break;
   }
   let identityBytes = 0;
-  if (shopper.variant === 'stateless' && shopper.token) {
+  if (tokenCookie(shopper.variant) && shopper.token) {
     req.headers.authorization = `Bearer ${shopper.token}`;
     identityBytes = 'authorization: '.length + req.headers.authorization.length;
   } else {
@@ -182,11 +189,11 @@ export function parseCart(body: string, servedBy: string | undefined): SeenCart 
   return { cartId: cart.cartId, rev: cart.rev as number, lines };
 }
 
-/** Takes the answer's cookies and, for stateless, its token: the next request carries them. */
+/** Takes the answer's cookies and, where the cart is a token, that token: the next request carries them. */
 export function keepIdentity(shopper: Shopper, answer: Answer): void {
   shopper.jar.store(asList(answer.headers['set-cookie']));
-  if (shopper.variant !== 'stateless') return;
-  const cookieName = TOPOLOGY.stateless.cookieName;
+  const cookieName = tokenCookie(shopper.variant);
+  if (cookieName === undefined) return;
   shopper.token = first(answer.headers['x-cart-token']) ?? shopper.jar.get(cookieName);
 }
 

@@ -3,95 +3,53 @@
  * same scaling run, against a target derived from reference servers; and the bench's own CPU.
  * A pure function of the results, stored in report.json so views render the run's own rule.
  */
-import { VARIANTS, type Variant } from '@statelab/cart-core';
-import type { Report, ResultRow } from './report.ts';
-
-/** One reference: req/s over bare express's GET, for the variant's reads and writes. */
-export interface Reference {
-  read: number;
-  write: number;
-  why: string;
-}
-
-export interface TargetRule {
-  /** The share of the reference ratio an app must reach with its logging, metrics and validation. */
-  appAllowance: number;
-  instances: number;
-  references: Record<Variant, Reference>;
-  /** The bench (autocannon and the shoppers) should stay below this many cores while it loads. */
-  benchCpuCores: number;
-}
+import { type CartStoreKind, TOPOLOGY, VARIANTS, type Variant } from '@statelab/cart-core';
+import type {
+  BenchCpuTarget,
+  PerformanceTargets,
+  Reference,
+  Report,
+  ResultRow,
+  TargetRule,
+  ThroughputTarget,
+} from './report-record.ts';
 
 /**
  * From the issue: reference servers on this machine kind (express 5 minimal handlers, 50
  * connections, direct): memory session GET ≈ 0.72× bare express, Redis session ≈ 0.80× memory
  * session, JWT cart GET ≈ 1.2× and POST ≈ 1.0× memory session. The scaling load mixes reads and
  * writes, so a variant's target blends its read and write references by the load's measured read
- * share (see `mixTarget`).
+ * share (see `mixTarget`). Keyed by where the cart lives, as the reference servers were built.
  */
+const REFERENCES: Readonly<Record<CartStoreKind, Reference>> = Object.freeze({
+  'memory-session': {
+    read: 0.72,
+    write: 0.72,
+    why: 'memory session GET ≈ 0.72× bare express. No write reference: a write also saves the session (a Map set), taken as costing what a read costs.',
+  },
+  'redis-session': {
+    read: 0.72 * 0.8,
+    write: 0.72 * 0.8,
+    why: 'Redis session ≈ 0.80× memory session. No write reference: taken as a read, which makes this target strict (a write adds a SET round trip to Redis).',
+  },
+  jwt: {
+    read: 0.72 * 1.2,
+    write: 0.72 * 1.0,
+    why: 'JWT cart GET ≈ 1.2× memory session, POST ≈ 1.0× (the write re-signs the token).',
+  },
+});
+
+/** Each variant takes the reference of where its cart lives. */
 export const TARGET_RULE: Readonly<TargetRule> = Object.freeze({
   appAllowance: 0.85,
   instances: 1,
-  references: Object.freeze({
-    stateful: {
-      read: 0.72,
-      write: 0.72,
-      why: 'memory session GET ≈ 0.72× bare express. No write reference: a write also saves the session (a Map set), taken as costing what a read costs.',
-    },
-    'stateful-redis': {
-      read: 0.72 * 0.8,
-      write: 0.72 * 0.8,
-      why: 'Redis session ≈ 0.80× memory session. No write reference: taken as a read, which makes this target strict (a write adds a SET round trip to Redis).',
-    },
-    stateless: {
-      read: 0.72 * 1.2,
-      write: 0.72 * 1.0,
-      why: 'JWT cart GET ≈ 1.2× memory session, POST ≈ 1.0× (the write re-signs the token).',
-    },
-  }),
+  references: Object.freeze(
+    Object.fromEntries(VARIANTS.map((v) => [v, REFERENCES[TOPOLOGY[v].store]])) as Record<Variant, Reference>,
+  ),
   benchCpuCores: 0.5,
 });
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
-
-export type TargetVerdict = 'met' | 'not met' | 'not measured';
-
-export interface ThroughputTarget {
-  variant: Variant;
-  instances: number;
-  connections: number | null;
-  rps: number | null;
-  baselineRps: number | null;
-  /** Share of GETs among the requests sent in the measured window. */
-  readShare: number | null;
-  ratio: number | null;
-  target: number | null;
-  verdict: TargetVerdict;
-  /** How the target was derived, or why it was not measured. */
-  because: string;
-}
-
-export interface BenchCpuStep {
-  variant: Variant | 'baseline';
-  instances: number;
-  cores: number;
-}
-
-export interface BenchCpuTarget {
-  targetCores: number;
-  /** The bench's cores during each measured scaling step (CPU ms per request × req/s). */
-  steps: BenchCpuStep[];
-  maxCores: number | null;
-  /** Over the whole run, lab start-ups included: lower than under load. */
-  runAverageCores: number;
-  verdict: TargetVerdict;
-}
-
-export interface PerformanceTargets {
-  rule: TargetRule;
-  throughput: ThroughputTarget[];
-  benchCpu: BenchCpuTarget;
-}
 
 /**
  * The target ratio for a load with `readShare` reads: each request takes its own time, so the

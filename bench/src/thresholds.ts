@@ -5,7 +5,7 @@
  */
 import { isVariant } from '@statelab/cart-core';
 import { SCENARIOS, type ScenarioName } from './options.ts';
-import type { Report, ResultRow } from './report.ts';
+import type { Report, ResultRow } from './report-record.ts';
 
 const OPS = {
   '==': (a: number, b: number) => a === b,

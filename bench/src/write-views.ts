@@ -1,7 +1,7 @@
 /** Writes report.md, report.html and charts/*.svg beside report.json, rendered only from it. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Report } from './report.ts';
+import type { Report } from './report-record.ts';
 import { charts } from './views/charts.ts';
 import { renderHtml } from './views/html.ts';
 import { renderMarkdown } from './views/markdown.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { Report } from '../src/report.ts';
+import type { Report } from '../src/report-record.ts';
 import { charts } from '../src/views/charts.ts';
 import { claims } from '../src/views/claims.ts';
 import { renderHtml } from '../src/views/html.ts';

@@ -9,7 +9,7 @@ import type { Variant } from '@statelab/cart-core';
 import { type LabTarget, openNativeLab } from '../src/lab-target.ts';
 import { parseOptions } from '../src/options.ts';
 import { createProgress } from '../src/progress.ts';
-import type { ResultRow } from '../src/report.ts';
+import type { ResultRow } from '../src/report-record.ts';
 import { cartSize } from '../src/scenarios/cart-size.ts';
 import { rowFromLoad, type ScenarioContext, startMeasuredLoad } from '../src/scenarios/common.ts';
 import { concurrentUpdates } from '../src/scenarios/concurrent-updates.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { Report, ResultRow } from '../src/report.ts';
+import type { Report, ResultRow } from '../src/report-record.ts';
 import { evaluateTargets, mixTarget, TARGET_RULE } from '../src/targets.ts';
 
 const report = JSON.parse(readFileSync(new URL('./fixtures/report.json', import.meta.url), 'utf8')) as Report;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { Report } from '../src/report.ts';
+import type { Report } from '../src/report-record.ts';
 import { evaluateThresholds, parseThresholds, ThresholdsError } from '../src/thresholds.ts';
 
 const report = JSON.parse(readFileSync(new URL('./fixtures/report.json', import.meta.url), 'utf8')) as Report;

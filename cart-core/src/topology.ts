@@ -65,6 +65,11 @@ export function isVariant(value: string): value is Variant {
   return (VARIANTS as readonly string[]).includes(value);
 }
 
+/** The cart itself travels with the client as a signed token; the others keep it in a session. */
+export function cartTravelsWithClient(variant: Variant): boolean {
+  return TOPOLOGY[variant].store === 'jwt';
+}
+
 export function instanceId(variant: Variant, n: number): string {
   return `${variant}-${n}`;
 }
@@ -91,3 +96,8 @@ export function routedSessionId(random: string, instance: string): string {
 
 /** PCRE for nginx's `map`: captures the home instance from a session cookie value. */
 export const SESSION_ROUTE_PATTERN = '^s%3A[A-Za-z0-9_-]+\\.(?<route>[a-z0-9-]+)\\.';
+
+/** The bench's ceiling, bare express behind the same nginx: not a cart variant, so not in TOPOLOGY. */
+export const BASELINE_PREFIX = '/baseline/';
+/** The one Redis the `needsRedis` variants share: its instance id (and compose service) everywhere. */
+export const REDIS_ID = 'redis';

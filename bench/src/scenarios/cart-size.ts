@@ -5,7 +5,7 @@
 import { CATALOG } from '@statelab/cart-core';
 import { step } from '../direct-client.ts';
 import { createTally } from '../ledger.ts';
-import type { ResultRow } from '../report.ts';
+import type { ResultRow } from '../report-record.ts';
 import { createShopper, type Shopper } from '../shopper.ts';
 import { prefixOf, rowFromLoad, type ScenarioContext, startMeasuredLoad, variantIds } from './common.ts';
 

@@ -1,5 +1,5 @@
 /** What every scenario shares: its context, readiness waits, and turning a load result into a row. */
-import { instanceIds, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { BASELINE_PREFIX, instanceIds, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { request } from 'undici';
 import type { LabTarget } from '../lab-target.ts';
 import type { Tally } from '../ledger.ts';
@@ -7,7 +7,7 @@ import type { LoadHandle, LoadResult, LoadSpec } from '../load.ts';
 import { startLoad } from '../load.ts';
 import type { BenchOptions, ScenarioName } from '../options.ts';
 import type { Progress } from '../progress.ts';
-import type { CpuPerRequest, PhaseRow, ResultRow } from '../report.ts';
+import type { CpuPerRequest, PhaseRow, ResultRow } from '../report-record.ts';
 import { createShopper, type ShopperMode } from '../shopper.ts';
 
 export interface ScenarioContext {
@@ -20,8 +20,6 @@ export interface ScenarioContext {
 }
 
 export type Scenario = (ctx: ScenarioContext) => Promise<ResultRow[]>;
-
-export const BASELINE_PREFIX = '/baseline/';
 
 export function prefixOf(variant: Variant | 'baseline'): string {
   return variant === 'baseline' ? BASELINE_PREFIX : TOPOLOGY[variant].prefix;

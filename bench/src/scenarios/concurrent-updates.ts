@@ -7,7 +7,7 @@ import { CATALOG, DEFAULT_LIMITS } from '@statelab/cart-core';
 import { book, send, step } from '../direct-client.ts';
 import { createLatencyRecorder } from '../latency.ts';
 import { type Action, applyAction, createTally, recordAnswer } from '../ledger.ts';
-import type { ConcurrencyFacts, ResultRow } from '../report.ts';
+import type { ConcurrencyFacts, ResultRow } from '../report-record.ts';
 import { createShopper, keepIdentity, parseCart } from '../shopper.ts';
 import { prefixOf, type ScenarioContext, tallyFields, variantIds } from './common.ts';
 

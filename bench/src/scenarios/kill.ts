@@ -2,7 +2,7 @@
  * kill: SIGKILL one instance under load, keep it down for a phase, start it again. Shows what the
  * variant loses (docs/contract.md §3) and that a returning instance costs nobody a second session.
  */
-import type { ResultRow } from '../report.ts';
+import type { ResultRow } from '../report-record.ts';
 import { rowFromLoad, type ScenarioContext, sleep, underLoad, variantIds } from './common.ts';
 import { answersFrom, phaseMs, REJOIN_DEADLINE_MS, timeToRejoin } from './faults.ts';
 

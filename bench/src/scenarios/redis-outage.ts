@@ -2,8 +2,8 @@
  * redis-outage (stateful-redis only): kill Redis under load, start it again. Contract: every failure
  * is a 503 JSON answered within 1 s; carts are served again within 10 s of Redis returning.
  */
-import { TOPOLOGY } from '@statelab/cart-core';
-import type { OutageFacts, ResultRow } from '../report.ts';
+import { REDIS_ID, TOPOLOGY } from '@statelab/cart-core';
+import type { OutageFacts, ResultRow } from '../report-record.ts';
 import { rowFromLoad, type ScenarioContext, sleep, underLoad, variantIds, waitUntil } from './common.ts';
 import { phaseMs } from './faults.ts';
 
@@ -22,7 +22,7 @@ function isJsonError(body: string): boolean {
 export async function redisOutage(ctx: ScenarioContext): Promise<ResultRow[]> {
   const { options, target, variant } = ctx;
   if (!TOPOLOGY[variant].needsRedis) return [];
-  if (!(await target.runtime.list()).some((i) => i.id === 'redis')) throw new Error('the lab runs no redis');
+  if (!(await target.runtime.list()).some((i) => i.id === REDIS_ID)) throw new Error('the lab runs no redis');
   const instances = (await variantIds(target, variant)).length;
   const phase = phaseMs(options);
   const outage = Math.max(2000, phase);
@@ -57,10 +57,10 @@ export async function redisOutage(ctx: ScenarioContext): Promise<ResultRow[]> {
     await sleep(phase);
     killedAt = load.now();
     const marked = load.mark('outage', 'kill redis');
-    await target.runtime.kill('redis');
+    await target.runtime.kill(REDIS_ID);
     await marked;
     await sleep(outage);
-    await target.runtime.start('redis');
+    await target.runtime.start(REDIS_ID);
     restartedAt = load.now();
     await load.mark('recovery', 'redis answers PING');
     await waitUntil(

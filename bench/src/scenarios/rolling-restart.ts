@@ -2,7 +2,7 @@
  * rolling-restart: restart every instance in turn under load (graceful stop, start, then wait until
  * it serves again before the next, as an orchestrator would). Contract: no client sees an error.
  */
-import type { ResultRow } from '../report.ts';
+import type { ResultRow } from '../report-record.ts';
 import { rowFromLoad, type ScenarioContext, sleep, underLoad, variantIds } from './common.ts';
 import { answersFrom, phaseMs, REJOIN_DEADLINE_MS, timeToRejoin } from './faults.ts';
 

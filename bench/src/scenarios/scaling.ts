@@ -6,7 +6,7 @@
  */
 import type { Variant } from '@statelab/cart-core';
 import { findExecutable } from '@statelab/processes';
-import type { ResultRow } from '../report.ts';
+import type { ResultRow } from '../report-record.ts';
 import { checkWithWrk, type LoadGeneratorCheck, notChecked } from '../wrk.ts';
 import {
   ensureServing,

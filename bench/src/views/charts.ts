@@ -3,9 +3,9 @@
  * chart is a pure function of report.json; a chart without data is left out.
  */
 
-import { VARIANTS } from '@statelab/cart-core';
+import { VARIANTS, type Variant } from '@statelab/cart-core';
 import * as echarts from 'echarts';
-import type { Report, ResultRow } from '../report.ts';
+import type { Report, ResultRow } from '../report-record.ts';
 
 export interface Chart {
   id: string;
@@ -15,12 +15,11 @@ export interface Chart {
 
 const WIDTH = 760;
 const HEIGHT = 320;
-const COLORS: Record<string, string> = {
-  stateful: '#d9480f',
-  'stateful-redis': '#1c7ed6',
-  stateless: '#2b8a3e',
-  baseline: '#868e96',
-};
+/** Colours go to variants in the table's order (repeating past the palette); the baseline is grey. */
+const PALETTE = ['#d9480f', '#1c7ed6', '#2b8a3e'];
+const BASELINE_COLOR = '#868e96';
+const color = (v: Variant | 'baseline') =>
+  v === 'baseline' ? BASELINE_COLOR : PALETTE[VARIANTS.indexOf(v) % PALETTE.length];
 
 function render(option: echarts.EChartsCoreOption): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height: HEIGHT });
@@ -48,7 +47,7 @@ function scalingChart(report: Report): Chart | undefined {
     .map((v) => ({
       name: v === 'baseline' ? 'ceiling (bare express)' : v,
       type: 'line',
-      color: COLORS[v],
+      color: color(v),
       lineStyle: v === 'baseline' ? { type: 'dashed' } : {},
       data: counts.map((n) => rows.find((r) => r.variant === v && r.instances === n)?.rps ?? null),
     }));
@@ -75,13 +74,13 @@ function latencyChart(
     name: `${r.variant} p99`,
     type: 'line',
     showSymbol: false,
-    color: COLORS[r.variant],
+    color: color(r.variant),
     data: r.series!.map((s) => [s.t, s.p99]),
     markLine: {
       symbol: 'none',
       // Along the line, so markers of different variants at close times do not overwrite each other.
       label: { formatter: '{b}', fontSize: 10, position: 'insideEndTop' },
-      lineStyle: { color: COLORS[r.variant], type: 'dotted' },
+      lineStyle: { color: color(r.variant), type: 'dotted' },
       data: (r.events ?? []).map((e) => ({ name: `${r.variant}: ${e.label}`, xAxis: e.t })),
     },
   }));
@@ -110,7 +109,7 @@ function lossesChart(report: Report): Chart | undefined {
   const series = VARIANTS.filter((v) => report.results.some((r) => r.variant === v && ok(r))).map((v) => ({
     name: v,
     type: 'bar',
-    color: COLORS[v],
+    color: color(v),
     data: present.map(([s, , value]) => {
       const row = report.results.find((r) => r.scenario === s && r.variant === v && ok(r));
       return row ? value(row) : null;
@@ -142,7 +141,7 @@ function bytesChart(report: Report): Chart | undefined {
   const series = VARIANTS.filter((v) => rows.some((r) => r.variant === v)).map((v) => ({
     name: v,
     type: 'bar',
-    color: COLORS[v],
+    color: color(v),
     data: sizes.map(
       (n) => rows.find((r) => r.variant === v && r.cartLines === n)?.bytesPerRequest?.identity ?? null,
     ),

@@ -2,8 +2,8 @@
  * The claims table at the head of every report: five claims, one measured number per variant and
  * a one-line verdict (held / did not hold / depends / not measured). A pure function of report.json.
  */
-import { VARIANTS, type Variant } from '@statelab/cart-core';
-import type { Report, ResultRow } from '../report.ts';
+import { cartTravelsWithClient, TOPOLOGY, VARIANTS, type Variant } from '@statelab/cart-core';
+import type { Report, ResultRow } from '../report-record.ts';
 import { fmt } from './format.ts';
 
 export type VerdictKind = 'held' | 'did not hold' | 'depends' | 'not measured';
@@ -16,6 +16,12 @@ export interface Claim {
   verdict: VerdictKind;
   because: string;
 }
+
+/** Which variants a claim is about, by where their cart lives. */
+const TOKEN = VARIANTS.filter(cartTravelsWithClient);
+const SESSION = VARIANTS.filter((v) => !cartTravelsWithClient(v));
+const IN_INSTANCE = VARIANTS.filter((v) => TOPOLOGY[v].store === 'memory-session');
+const OUTLIVES_INSTANCE = VARIANTS.filter((v) => TOPOLOGY[v].store !== 'memory-session');
 
 const ok = (r: ResultRow) => !r.failed;
 const rowsOf = (report: Report, scenario: string, variant: string) =>
@@ -92,58 +98,60 @@ function performanceClaim(report: Report): Claim {
     return row?.cpuMsPerRequest ? row.cpuMsPerRequest.server * 1000 : undefined;
   });
   const shown = cells(values, (us) => `${fmt(us)} µs CPU/req`);
-  const stateless = values.stateless;
-  const sessions = (['stateful', 'stateful-redis'] as const).filter((v) => values[v] !== undefined);
-  if (stateless === undefined || sessions.length === 0) {
+  const tokens = TOKEN.filter((v) => values[v] !== undefined);
+  const sessions = SESSION.filter((v) => values[v] !== undefined);
+  if (tokens.length === 0 || sessions.length === 0) {
     return {
       name: 'Performance',
       claim,
       cells: shown,
       verdict: 'not measured',
-      because: 'needs scaling rows with CPU for stateless and a session variant',
+      because: `needs scaling rows with CPU for ${TOKEN.join(' or ')} and a session variant`,
     };
   }
+  const costliest = tokens.reduce((a, b) => (values[a]! >= values[b]! ? a : b));
   const cheapest = sessions.reduce((a, b) => (values[a]! <= values[b]! ? a : b));
-  const ratio = stateless / values[cheapest]!;
+  const ratio = values[costliest]! / values[cheapest]!;
   return {
     name: 'Performance',
     claim,
     cells: shown,
     verdict: ratio <= 1.1 ? 'held' : 'did not hold',
-    because: `stateless spent ${fmt(ratio, 2)}× the CPU per request of ${cheapest} (app + nginx + Redis)`,
+    because: `${costliest} spent ${fmt(ratio, 2)}× the CPU per request of ${cheapest} (app + nginx + Redis)`,
   };
 }
 
 function reliabilityClaim(report: Report): Claim {
-  const claim =
-    'Killing an instance loses no cart for stateful-redis and stateless; stateful loses the sessions it held.';
+  const claim = `Killing an instance loses no cart for ${OUTLIVES_INSTANCE.join(' and ')}; ${IN_INSTANCE.join(' and ')} loses the sessions it held.`;
   const values = byVariant((v) => rowsOf(report, 'kill', v)[0]);
   const shown = cells(values, (r) => `${fmt(r.lostSessions)} lost sessions of ${fmt(r.sessions)}`);
-  const safe = (['stateful-redis', 'stateless'] as const).filter((v) => values[v]);
+  const safe = OUTLIVES_INSTANCE.filter((v) => values[v]);
   if (safe.length === 0)
     return {
       name: 'Reliability',
       claim,
       cells: shown,
       verdict: 'not measured',
-      because: 'no kill run for stateful-redis or stateless',
+      because: `no kill run for ${OUTLIVES_INSTANCE.join(' or ')}`,
     };
   const losing = safe.filter((v) => values[v]!.lostSessions > 0 || values[v]!.lostItems > 0);
   const errors = measured(values)
     .map((v) => `${v} ${fmt(values[v]!.errors)}`)
     .join(', ');
-  const stateful = values.stateful ? `; stateful lost ${fmt(values.stateful.lostSessions)} sessions` : '';
+  const instanceLosses = IN_INSTANCE.filter((v) => values[v])
+    .map((v) => `; ${v} lost ${fmt(values[v]!.lostSessions)} sessions`)
+    .join('');
   return {
     name: 'Reliability',
     claim,
     cells: shown,
     verdict: losing.length === 0 ? 'held' : 'did not hold',
-    because: `${losing.length === 0 ? `${safe.join(' and ')} lost nothing` : `${losing.join(' and ')} lost carts`}${stateful}; errors during the kill: ${errors}`,
+    because: `${losing.length === 0 ? `${safe.join(' and ')} lost nothing` : `${losing.join(' and ')} lost carts`}${instanceLosses}; errors during the kill: ${errors}`,
   };
 }
 
 function payloadClaim(report: Report): Claim {
-  const claim = 'A stateless request carries the cart, so it grows with the cart; a session cookie does not.';
+  const claim = `A ${TOKEN.join(' or ')} request carries the cart, so it grows with the cart; a session cookie does not.`;
   const bytesAt = (v: Variant) => {
     const rows = rowsOf(report, 'cart-size', v).filter((r) => r.bytesPerRequest && r.cartLines);
     return rows.sort((a, b) => a.cartLines! - b.cartLines!);
@@ -160,25 +168,26 @@ function payloadClaim(report: Report): Claim {
       : undefined;
   });
   const shown = cells(values, (x) => `${fmt(x.bytes)} B/req at ${x.lines} lines`);
-  const sl = values.stateless;
-  const sessions = (['stateful', 'stateful-redis'] as const).filter((v) => values[v]);
-  if (!sl || bytesAt('stateless').length < 2) {
+  const tokens = TOKEN.filter((v) => bytesAt(v).length >= 2);
+  const sessions = SESSION.filter((v) => values[v]);
+  if (tokens.length === 0) {
     return {
       name: 'Payload',
       claim,
       cells: shown,
       verdict: 'not measured',
-      because: 'needs stateless at two or more cart sizes',
+      because: `needs ${TOKEN.join(' or ')} at two or more cart sizes`,
     };
   }
-  const grows = sl.growth > 1.5;
+  const slowest = tokens.reduce((a, b) => (values[a]!.growth <= values[b]!.growth ? a : b));
+  const grows = values[slowest]!.growth > 1.5;
   const flat = sessions.every((v) => values[v]!.growth < 1.2);
   return {
     name: 'Payload',
     claim,
     cells: shown,
     verdict: grows && flat ? 'held' : 'did not hold',
-    because: `the stateless identity header grew ×${fmt(sl.growth, 1)} from the smallest to the largest cart${sessions.length ? `; session cookies ${flat ? 'stayed flat' : 'grew too'}` : ''}`,
+    because: `the ${slowest} identity header grew ×${fmt(values[slowest]!.growth, 1)} from the smallest to the largest cart${sessions.length ? `; session cookies ${flat ? 'stayed flat' : 'grew too'}` : ''}`,
   };
 }
 
@@ -197,8 +206,8 @@ function consistencyClaim(report: Report): Claim {
     };
   const losing = have.filter((v) => values[v]!.lostUpdates > 0);
   const why = losing.map((v) =>
-    v === 'stateless'
-      ? "stateless: each answer's token holds only its own change, and the client keeps the last one"
+    cartTravelsWithClient(v)
+      ? `${v}: each answer's token holds only its own change, and the client keeps the last one`
       : `${v}: each request read the session, changed it and saved it over the others`,
   );
   return {

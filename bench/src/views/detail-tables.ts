@@ -1,7 +1,7 @@
 /** Per-scenario tables: scaling, phases of each fault, the Redis outage, cart sizes, lost updates. */
-import type { Report } from '../report.ts';
-import { fmt } from './format.ts';
-import { spread, type Table, us } from './sections.ts';
+import type { Report } from '../report-record.ts';
+import { fmt, type Table } from './format.ts';
+import { spread, us } from './sections.ts';
 
 function scalingTable(report: Report): Table | undefined {
   const list = report.results.filter((r) => r.scenario === 'scaling' && !r.failed);

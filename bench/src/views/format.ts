@@ -1,4 +1,10 @@
-/** Number and table formatting shared by the Markdown, HTML and terminal views. */
+/** Numbers and the plain table every view renders: shared by the Markdown, HTML and terminal views. */
+export interface Table {
+  title: string;
+  note?: string;
+  rows: string[][];
+}
+
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }

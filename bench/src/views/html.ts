@@ -1,10 +1,10 @@
 /** report.html: one self-contained page (inline CSS and SVG, no script), rendered from report.json. */
-import type { Report } from '../report.ts';
+import type { Report } from '../report-record.ts';
 import type { Chart } from './charts.ts';
 import { claims } from './claims.ts';
 import { detailTables } from './detail-tables.ts';
-import { escapeHtml as h } from './format.ts';
-import { claimsTable, environmentLines, resultsTable, type Table } from './sections.ts';
+import { escapeHtml as h, type Table } from './format.ts';
+import { claimsTable, environmentLines, resultsTable } from './sections.ts';
 import { targetsView } from './targets.ts';
 
 const STYLE = `

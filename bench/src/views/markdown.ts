@@ -1,9 +1,9 @@
 /** report.md: the claims table first, then environment, results, details and method. */
-import type { Report } from '../report.ts';
+import type { Report } from '../report-record.ts';
 import type { Chart } from './charts.ts';
 import { detailTables } from './detail-tables.ts';
-import { markdownTable } from './format.ts';
-import { claimsTable, environmentLines, resultsTable, type Table } from './sections.ts';
+import { markdownTable, type Table } from './format.ts';
+import { claimsTable, environmentLines, resultsTable } from './sections.ts';
 import { targetsView } from './targets.ts';
 
 function section(t: Table, level = 2): string {

@@ -3,16 +3,10 @@
  * never disagree. Pure functions of report.json; per-scenario tables are in detail-tables.ts.
  */
 import { VARIANTS } from '@statelab/cart-core';
-import type { Report, ResultRow } from '../report.ts';
+import type { Report, ResultRow } from '../report-record.ts';
 import { claims } from './claims.ts';
-import { fmt } from './format.ts';
+import { fmt, type Table } from './format.ts';
 import { loadGeneratorSentence } from './targets.ts';
-
-export interface Table {
-  title: string;
-  note?: string;
-  rows: string[][];
-}
 
 /** CPU ms per request shown in microseconds. */
 export const us = (ms: number | undefined) => (ms === undefined ? '—' : fmt(ms * 1000));

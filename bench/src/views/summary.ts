@@ -1,5 +1,5 @@
 /** The summary printed at the end of a run: claims, then one line per result. */
-import type { Report } from '../report.ts';
+import type { Report } from '../report-record.ts';
 import { fmt, textTable } from './format.ts';
 import { claimsTable, resultsTable } from './sections.ts';
 import { loadGeneratorSentence, targetsView } from './targets.ts';

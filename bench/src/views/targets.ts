@@ -2,11 +2,9 @@
  * The performance targets section and the load generator check, as plain tables and sentences
  * shared by the Markdown, HTML and terminal views. Pure functions of report.json.
  */
-import type { Report } from '../report.ts';
-import type { BenchCpuTarget, ThroughputTarget } from '../targets.ts';
+import type { BenchCpuTarget, Report, ThroughputTarget } from '../report-record.ts';
 import type { LoadGeneratorCheck } from '../wrk.ts';
-import { fmt } from './format.ts';
-import type { Table } from './sections.ts';
+import { fmt, type Table } from './format.ts';
 
 export interface TargetsView {
   throughput: Table;
