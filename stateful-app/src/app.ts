@@ -7,9 +7,8 @@ import type { Express } from 'express';
 import { Gauge } from 'prom-client';
 import type { StatefulConfig } from './config.ts';
 import { sessionCartHolder } from './session-cart-holder.ts';
-import { sessionMiddleware } from './session-middleware.ts';
+import { sessionLifecycle } from './session-lifecycle.ts';
 import type { SessionStoreHandle } from './session-store/create-session-store.ts';
-import { HookSafeStore } from './session-store/hook-safe-store.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -33,7 +32,7 @@ function sessionGauge(metrics: AppMetrics, size: () => number): void {
 export function buildApp(config: StatefulConfig, deps: AppDeps): Express {
   const { logger, lifecycle, metrics, sessions } = deps;
   if (sessions.size) sessionGauge(metrics, sessions.size);
-  const store = new HookSafeStore(sessions.store);
+  const session = sessionLifecycle(config, sessions.store, deps.now);
   return buildCartApp({
     instance: config.instance,
     variant: config.variant,
@@ -42,12 +41,8 @@ export function buildApp(config: StatefulConfig, deps: AppDeps): Express {
     logger,
     metrics,
     lifecycle,
-    holder: sessionCartHolder({
-      limits: config.limits,
-      absoluteTimeoutS: config.session.absoluteTimeoutS,
-      ...(deps.now ? { now: deps.now } : {}),
-    }),
-    before: [sessionMiddleware(config, store)],
+    holder: sessionCartHolder(config.limits, session),
+    before: [session.middleware],
     storeReady: sessions.isReady,
   });
 }

@@ -24,7 +24,7 @@ export function memorySessionStore(cap: number, ttlS?: number): SessionStoreHand
   };
 }
 
-/** The store keeps the sliding idle timeout; the cookie lasts the absolute timeout (session-middleware.ts). */
+/** The store keeps the sliding idle timeout; the cookie lasts the absolute timeout (session-lifecycle.ts). */
 export function createSessionStore(config: StatefulConfig, logger: Logger): SessionStoreHandle {
   const { memoryCap, idleTimeoutS } = config.session;
   if (!config.redis) return memorySessionStore(memoryCap, idleTimeoutS);
