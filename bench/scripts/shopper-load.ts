@@ -5,7 +5,8 @@
  * `context` whenever its request list wraps.
  */
 
-import { CATALOG, createCookieJar } from '@statelab/cart-core';
+import { CATALOG } from '@statelab/cart-core';
+import { createCookieJar } from '@statelab/cart-core/dev';
 import autocannon from 'autocannon';
 
 /** The three lines of every prepared cart, each with quantity 1. */

@@ -3,15 +3,8 @@
  * and the next thing it does. It lives outside autocannon's per-connection `context`, which
  * autocannon resets whenever its request list wraps.
  */
-import {
-  CART_ID_PATTERN,
-  CATALOG,
-  type CookieJar,
-  cartTravelsWithClient,
-  createCookieJar,
-  TOPOLOGY,
-  type Variant,
-} from '@statelab/cart-core';
+import { CART_ID_PATTERN, CATALOG, cartTravelsWithClient, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { type CookieJar, createCookieJar } from '@statelab/cart-core/dev';
 import {
   type Action,
   afterFailure,

@@ -1,16 +1,12 @@
+/**
+ * The domain, safe for the browser: catalog, pure cart operations, limits, schemas, the topology
+ * table, the error catalog and the exit codes. Nothing here imports express, pino or prom-client;
+ * the express pieces are `@statelab/cart-core/http`.
+ */
 export * from './cart.ts';
 export * from './catalog.ts';
-export * from './config.ts';
-export * from './cookie-jar.ts';
 export * from './errors.ts';
 export * from './exit-codes.ts';
-export * from './http/cart-app.ts';
-export type * from './http/cart-holder.ts';
-export * from './http/graceful-serve.ts';
-export * from './http/lifecycle.ts';
-export * from './http/metrics.ts';
-export * from './http/run-main.ts';
 export * from './limits.ts';
-export * from './logger.ts';
 export * from './schemas.ts';
 export * from './topology.ts';

@@ -1,13 +1,6 @@
 import { Writable } from 'node:stream';
-import {
-  buildCartApp,
-  createLifecycle,
-  createLogger,
-  createMetrics,
-  DEFAULT_LIMITS,
-  serve,
-  TOPOLOGY,
-} from '../src/index.ts';
+import { buildCartApp, createLifecycle, createLogger, createMetrics, serve } from '../src/http/index.ts';
+import { DEFAULT_LIMITS, TOPOLOGY } from '../src/index.ts';
 import { cartContract } from '../src/testing/index.ts';
 import { memoryHolder } from './support-memory-holder.ts';
 

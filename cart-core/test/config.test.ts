@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { ConfigError, commonConfig, commonEnvShape, parseEnv, secret } from '../src/index.ts';
+import { ConfigError, commonConfig, commonEnvShape, parseEnv, secret } from '../src/http/index.ts';
 
 describe('config parsing', () => {
   it('defaults fill in everything but INSTANCE_ID', () => {

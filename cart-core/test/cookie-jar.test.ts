@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCookieJar } from '../src/index.ts';
+import { createCookieJar } from '../src/dev/index.ts';
 
 describe('cookie jar', () => {
   it('keeps name=value pairs and sends them back', () => {

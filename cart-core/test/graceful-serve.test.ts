@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLifecycle, createLogger, serve } from '../src/index.ts';
+import { createLifecycle, createLogger, serve } from '../src/http/index.ts';
 
 const quiet = new Writable({ write: (_c, _e, done) => done() });
 const logger = createLogger({ level: 'silent', instance: 't-1', variant: 't', destination: quiet });

@@ -1,6 +1,7 @@
 /** An in-memory CartHolder keyed by a cookie: the core's own fake, to test the routes alone. */
 import { randomUUID } from 'node:crypto';
-import type { CartHolder, CartState } from '../src/index.ts';
+import type { CartHolder } from '../src/http/index.ts';
+import type { CartState } from '../src/index.ts';
 
 export function memoryHolder(cookieName: string): CartHolder & { readonly carts: Map<string, CartState> } {
   const carts = new Map<string, CartState>();

@@ -5,7 +5,6 @@
 import { cp, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TOPOLOGY } from '@statelab/cart-core';
 import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,8 +22,6 @@ export async function buildUi(outDir: string = DEFAULT_UI_DIR): Promise<string> 
     sourcemap: true,
     outfile: join(outDir, 'app.js'),
     logLevel: 'silent',
-    // The one topology table, as data: the browser cannot import core's Node-only runtime modules.
-    define: { __STATELAB_TOPOLOGY__: JSON.stringify(TOPOLOGY) },
   });
   return outDir;
 }

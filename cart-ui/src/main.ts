@@ -2,17 +2,19 @@
  * The page at `/`: the three variants side by side, the instance panel above them, polling the
  * control API while the tab is visible. Wiring only; each part lives in its own module.
  */
+import { TOPOLOGY, VARIANTS } from '@statelab/cart-core';
 import { createCartClient, loadProducts } from './api/cart-client.ts';
 import type { ControlAction } from './api/control-client.ts';
 import { createInstanceStore } from './state/instance-store.ts';
 import { startPolling } from './state/poller.ts';
 import { createVariantSession, type VariantSession } from './state/variant-session.ts';
-import { SPECS } from './topology.ts';
 import { h } from './view/dom.ts';
 import { createInstancePanel } from './view/instance-panel.ts';
 import { createVariantPanel, type VariantPanel } from './view/variant-panel.ts';
 
 const POLL_MS = 1500;
+/** The variants in the table's order, imported from cart-core's browser-safe domain entry. */
+const SPECS = VARIANTS.map((variant) => TOPOLOGY[variant]);
 
 function isUnavailable(status: number | undefined): boolean {
   return status === 0 || status === 502 || status === 503 || status === 504;

@@ -15,6 +15,18 @@ it('buildUi writes the page, its styles and one browser bundle that carries the 
   for (const spec of Object.values(TOPOLOGY)) {
     assert.ok(bundle.includes(spec.cookieName), `${spec.variant}'s cookie name is in the bundle`);
   }
+  // The table is imported from cart-core's domain entry (no `define`), and nothing of core's Node side came along.
+  const sources: string[] = JSON.parse(await readFile(join(dir, 'app.js.map'), 'utf8')).sources;
+  assert.ok(
+    sources.some((s) => s.endsWith('cart-core/src/topology.ts')),
+    sources.join('\n'),
+  );
+  assert.equal(
+    sources.filter((s) =>
+      /cart-core\/src\/(http|dev|testing)\/|node_modules\/(express|pino|prom-client)\//.test(s),
+    ).length,
+    0,
+  );
   // Offline and same-origin only: no Node built-ins, no URL of another origin.
   assert.doesNotMatch(bundle, /node:|require\(|https?:\/\//);
   const html = await readFile(join(dir, 'index.html'), 'utf8');

@@ -7,7 +7,7 @@ import {
   parseEnv,
   runMain,
   serve,
-} from '@statelab/cart-core';
+} from '@statelab/cart-core/http';
 import { buildBaselineApp } from './baseline-app.ts';
 
 await runMain(async () => {

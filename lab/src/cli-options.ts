@@ -1,6 +1,7 @@
 /** `npm run lab` flags: parsed with node's parseArgs, then checked by the same rules as `startLab()`. */
 import { parseArgs } from 'node:util';
-import { ConfigError, isVariant, VARIANTS } from '@statelab/cart-core';
+import { isVariant, VARIANTS } from '@statelab/cart-core';
+import { ConfigError } from '@statelab/cart-core/http';
 import { COMPOSE_DEFAULTS, type ComposeLabConfig, parseTarget } from './compose-options.ts';
 import { LAB_DEFAULTS, type LabConfig, MAX_INSTANCES, parseLabOptions } from './lab-options.ts';
 

@@ -3,7 +3,9 @@
  * compose`, only the front of a compose lab), prints where everything is, then waits for Ctrl-C or
  * SIGTERM and stops every process it started.
  */
-import { ConfigError, EXIT } from '@statelab/cart-core';
+
+import { EXIT } from '@statelab/cart-core';
+import { ConfigError } from '@statelab/cart-core/http';
 import { parseCliArgs, USAGE } from './cli-options.ts';
 import { runComposeLab } from './compose-lab.ts';
 import { needsRedis } from './instance-specs.ts';

@@ -1,5 +1,5 @@
 /** Options of a compose lab (`npm run lab -- --runtime compose`, `connectLab()`): defaults, then checks. */
-import { ConfigError } from '@statelab/cart-core';
+import { ConfigError } from '@statelab/cart-core/http';
 import { isLoopbackAddress } from './loopback.ts';
 
 export const COMPOSE_DEFAULTS = Object.freeze({

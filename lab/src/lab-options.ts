@@ -1,5 +1,7 @@
 /** `LabOptions`: the one table of defaults, then validation listing every problem in one message. */
-import { ConfigError, VARIANTS, type Variant } from '@statelab/cart-core';
+
+import { VARIANTS, type Variant } from '@statelab/cart-core';
+import { ConfigError } from '@statelab/cart-core/http';
 import { z } from 'zod';
 
 export interface LabOptions {

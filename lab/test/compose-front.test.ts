@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { createCookieJar } from '@statelab/cart-core';
+import { createCookieJar } from '@statelab/cart-core/dev';
 import { freePort } from '@statelab/processes';
 import { connectLab, type FrontHandle, type LabHandle, startFront, startLab } from '../src/index.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';

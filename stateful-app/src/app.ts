@@ -2,7 +2,7 @@
  * The stateful app: the shared cart API over a cart kept in the session. Built apart from
  * running: no env, no listening, no timers here.
  */
-import { type AppMetrics, buildCartApp, type Lifecycle, type Logger } from '@statelab/cart-core';
+import { type AppMetrics, buildCartApp, type Lifecycle, type Logger } from '@statelab/cart-core/http';
 import type { Express } from 'express';
 import { Gauge } from 'prom-client';
 import type { StatefulConfig } from './config.ts';

@@ -2,6 +2,8 @@
  * The stateful app's configuration: the common variables plus the session's secret, timeouts and
  * store, parsed once from the environment; every problem is listed in one ConfigError.
  */
+
+import { TOPOLOGY } from '@statelab/cart-core';
 import {
   type CommonConfig,
   ConfigError,
@@ -10,8 +12,7 @@ import {
   type Env,
   parseEnv,
   secret,
-  TOPOLOGY,
-} from '@statelab/cart-core';
+} from '@statelab/cart-core/http';
 import { z } from 'zod';
 
 export const STATEFUL_VARIANTS = ['stateful', 'stateful-redis'] as const;

@@ -1,5 +1,5 @@
 /** The process edge: env in, listen, drain on SIGTERM/SIGINT, then close the session store. */
-import { createLifecycle, createLogger, createMetrics, runMain, serve } from '@statelab/cart-core';
+import { createLifecycle, createLogger, createMetrics, runMain, serve } from '@statelab/cart-core/http';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createSessionStore } from './session-store/create-session-store.ts';

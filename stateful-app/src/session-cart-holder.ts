@@ -2,7 +2,9 @@
  * The cart as one field of the session. When the session is loaded, stored and started over is
  * session-lifecycle.ts's to decide: a write is stored before the answer, a read stores nothing.
  */
-import { type CartHolder, type CartLimits, type CartState, parseCartState } from '@statelab/cart-core';
+
+import { type CartLimits, type CartState, parseCartState } from '@statelab/cart-core';
+import type { CartHolder } from '@statelab/cart-core/http';
 import type { SessionLifecycle } from './session-lifecycle.ts';
 
 declare module 'express-session' {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, EXIT } from '@statelab/cart-core';
+import { EXIT } from '@statelab/cart-core';
+import { ConfigError } from '@statelab/cart-core/http';
 import { loadConfig } from '../src/config.ts';
 import { runMain } from './support/app-process.ts';
 import { SECRET } from './support/in-process-app.ts';

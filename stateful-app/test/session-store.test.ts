@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '@statelab/cart-core';
+import { createLogger } from '@statelab/cart-core/http';
 import type { SessionData, Store } from 'express-session';
 import { MemorySessionStore } from '../src/session-store/memory-store.ts';
 import { createRedisSessionStore } from '../src/session-store/redis-store.ts';

@@ -1,12 +1,13 @@
 /** The stateless app: core's cart app over a token cart holder. No side effects: `main.ts` listens. */
+
+import { TOPOLOGY } from '@statelab/cart-core';
 import {
   type AppMetrics,
   buildCartApp,
   createMetrics,
   type Lifecycle,
   type Logger,
-  TOPOLOGY,
-} from '@statelab/cart-core';
+} from '@statelab/cart-core/http';
 import type { Express } from 'express';
 import type { StatelessConfig } from './config.ts';
 import { createTokenCodec } from './token.ts';

@@ -10,7 +10,7 @@ import {
   type Env,
   parseEnv,
   secret,
-} from '@statelab/cart-core';
+} from '@statelab/cart-core/http';
 import { z } from 'zod';
 
 export const VARIANT = 'stateless';

@@ -1,5 +1,5 @@
 /** The process edge: env in, listen, drain on SIGTERM/SIGINT, exit 78 on a bad config. */
-import { createLifecycle, createLogger, runMain, serve } from '@statelab/cart-core';
+import { createLifecycle, createLogger, runMain, serve } from '@statelab/cart-core/http';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 

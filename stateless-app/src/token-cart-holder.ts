@@ -3,7 +3,8 @@
  * wins) or else the cookie, verified and validated; written as a freshly signed token set both as
  * an HttpOnly cookie and as the `X-Cart-Token` header. A bad token is a 401 and its cookie is cleared.
  */
-import { CartError, type CartHolder, type CartLimits, errors } from '@statelab/cart-core';
+import { CartError, type CartLimits, errors } from '@statelab/cart-core';
+import type { CartHolder } from '@statelab/cart-core/http';
 import type { CookieOptions, Request } from 'express';
 import { CART_CLAIM, claimReader, toClaim } from './cart-claim.ts';
 import type { TokenCodec } from './token.ts';

@@ -1,7 +1,8 @@
 /** Configuration: parsed once, every problem in one ConfigError; `main.ts` exits 78 on a bad config. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, EXIT } from '@statelab/cart-core';
+import { EXIT } from '@statelab/cart-core';
+import { ConfigError } from '@statelab/cart-core/http';
 import { loadConfig } from '../src/config.ts';
 import { spawnMain, TEST_SECRET } from './helpers.ts';
 

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createLifecycle, createLogger, type Env, serve } from '@statelab/cart-core';
+import { createLifecycle, createLogger, type Env, serve } from '@statelab/cart-core/http';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, type StatelessConfig } from '../src/config.ts';
 

@@ -1,7 +1,8 @@
 /** How the cart travels: cookie and Bearer, the X-Cart-Token header, replays, neighbours, size. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CATALOG, createCookieJar, DEFAULT_LIMITS, newCartId } from '@statelab/cart-core';
+import { CATALOG, DEFAULT_LIMITS, newCartId } from '@statelab/cart-core';
+import { createCookieJar } from '@statelab/cart-core/dev';
 import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
 import jwt from 'jsonwebtoken';
 import { toClaim } from '../src/cart-claim.ts';

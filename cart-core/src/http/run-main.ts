@@ -3,8 +3,8 @@
  * come from the one table, so the lab and compose can tell a bad config from a crash.
  */
 import type { Logger } from 'pino';
-import { ConfigError } from '../config.ts';
 import { EXIT } from '../exit-codes.ts';
+import { ConfigError } from './config.ts';
 
 export interface Stoppable {
   close(): Promise<void>;

@@ -1,2 +1,3 @@
+export * from './bad-requests.ts';
 export * from './cart-contract.ts';
 export * from './test-client.ts';

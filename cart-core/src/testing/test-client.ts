@@ -2,7 +2,7 @@
  * A small HTTP client for tests: one cookie jar per client, JSON in and out, raw bodies when a test
  * needs to send something a well-behaved client would not.
  */
-import { type CookieJar, createCookieJar } from '../cookie-jar.ts';
+import { type CookieJar, createCookieJar } from '../dev/cookie-jar.ts';
 
 export interface TestResponse {
   status: number;

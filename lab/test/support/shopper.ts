@@ -2,7 +2,9 @@
  * A shopper for the loss tests: one cookie jar, a ledger of what it added, and the cart it last
  * saw. Every request is bounded in time; a failed request is a result, not an exception.
  */
-import { createCookieJar, TOPOLOGY, type Variant } from '@statelab/cart-core';
+
+import { TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { createCookieJar } from '@statelab/cart-core/dev';
 
 export interface Answer {
   status: number;

@@ -1,5 +1,5 @@
 /** Picks where sessions live for the variant: this process's memory, or Redis. */
-import type { Logger } from '@statelab/cart-core';
+import type { Logger } from '@statelab/cart-core/http';
 import type { Store } from 'express-session';
 import type { StatefulConfig } from '../config.ts';
 import { MemorySessionStore } from './memory-store.ts';

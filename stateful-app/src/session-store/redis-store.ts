@@ -3,7 +3,7 @@
  * that a Redis that is down or slow costs a request about a second at most, never ~10 s, and so
  * the client reconnects by itself for as long as the app runs.
  */
-import type { Logger } from '@statelab/cart-core';
+import type { Logger } from '@statelab/cart-core/http';
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { Redis } from 'ioredis';

@@ -1,6 +1,6 @@
 /** The app built and served in this process on a free port, with its logs kept in memory. */
 import { Writable } from 'node:stream';
-import { createLifecycle, createLogger, createMetrics, serve } from '@statelab/cart-core';
+import { createLifecycle, createLogger, createMetrics, serve } from '@statelab/cart-core/http';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type StatefulConfig } from '../../src/config.ts';
 import { createSessionStore, type SessionStoreHandle } from '../../src/session-store/create-session-store.ts';

@@ -3,7 +3,7 @@
  * a frozen typed object out. Only `main.ts` hands `process.env` in.
  */
 import { z } from 'zod';
-import { type CartLimits, DEFAULT_LIMITS } from './limits.ts';
+import { type CartLimits, DEFAULT_LIMITS } from '../limits.ts';
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
