@@ -5,13 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  type ManagedProcess,
-  processCpuMs,
-  type RedisServer,
-  startNodeMain,
-  startRedisServer,
-} from '@statelab/processes';
+import { type ManagedProcess, type RedisServer, startNodeMain, startRedisServer } from '@statelab/processes';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STOP_TIMEOUT_MS = 5_000;
@@ -21,11 +15,6 @@ export interface Started {
   readonly pid: number;
   /** http://127.0.0.1:<port> for an HTTP server, redis://127.0.0.1:<port> for Redis. */
   readonly url: string;
-}
-
-/** utime + stime of a process, in seconds. */
-export function cpuSeconds(pid: number): number {
-  return (processCpuMs(pid) ?? 0) / 1000;
 }
 
 export class Children {

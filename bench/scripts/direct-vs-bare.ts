@@ -4,14 +4,17 @@
  * latency and the server's CPU time per request (on 2 shared cores req/s alone misleads).
  * Usage: node --import tsx bench/scripts/direct-vs-bare.ts [seconds, default 5] [connections, default 50]
  *
- * Reads are GET /api/cart with a 3-line cart; writes alternate POST /api/cart/items (adds 1 to a
- * line) and PUT that line back to 1, so every request is a real change and no line nears 99.
- * Bare express is measured first and last; the ratios use the mean of both.
+ * The bench's load driver runs the shoppers of `direct-workloads.ts` (bare express: the baseline's
+ * probe shoppers), so every answer is checked. Bare express is measured first and last; the ratios
+ * use the mean of both.
  */
 import { EXIT, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { discrepancies } from '../src/ledger.ts';
+import { startLoad } from '../src/load.ts';
+import { createShopper, type Shopper } from '../src/shopper.ts';
 import { TARGET_RULE } from '../src/targets.ts';
-import { Children, cpuSeconds, type Started } from './children.ts';
-import { type LoadResult, prepareShoppers, runLoad, type Workload } from './shopper-load.ts';
+import { Children, type Started } from './children.ts';
+import { prepareShoppers, type Workload } from './direct-workloads.ts';
 
 const SECRET = 'direct-vs-bare-secret-0123456789abcdef0123';
 const WARMUP_S = 1;
@@ -21,17 +24,34 @@ function targetOf(variant: Variant, workload: Workload): number {
   return TARGET_RULE.appAllowance * TARGET_RULE.references[variant][workload];
 }
 
-interface Row extends LoadResult {
+interface Row {
   name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  /** Connection failures and timeouts. */
+  errors: number;
   target?: number;
   cpuUsPerReq: number;
   /** Redis's CPU per request, for the variant that uses it. */
   redisUsPerReq?: number;
+  /** What the shoppers' ledger found wrong, e.g. `lostItems 2`. */
+  discrepancies: string[];
 }
 
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+}
+
+interface Measured {
+  name: string;
+  server: Started;
+  /** One shopper per connection, for the whole run. */
+  makeShopper: (index: number) => Shopper;
+  redis?: Started;
+  target?: number;
 }
 
 function parseArgs(argv: readonly string[]): { seconds: number; connections: number } | undefined {
@@ -43,24 +63,31 @@ function parseArgs(argv: readonly string[]): { seconds: number; connections: num
     : undefined;
 }
 
-async function measure(
-  name: string,
-  server: Started,
-  spec: Parameters<typeof runLoad>[0],
-  redis?: Started,
-  target?: number,
-): Promise<Row> {
-  await runLoad({ ...spec, seconds: WARMUP_S });
-  const cpu = cpuSeconds(server.pid);
-  const redisCpu = redis ? cpuSeconds(redis.pid) : 0;
-  const result = await runLoad(spec);
-  const perRequest = (seconds: number) => (seconds / Math.max(1, result.requests)) * 1e6;
+/** One load with a warm-up phase first; figures, CPU and checks are of the measured phase only. */
+async function measure(spec: Measured, seconds: number, connections: number): Promise<Row> {
+  const { server, redis } = spec;
+  const result = await startLoad({
+    baseUrl: server.url,
+    prefix: '/',
+    connections,
+    warmupS: WARMUP_S,
+    maxDurationS: WARMUP_S + seconds,
+    makeShopper: spec.makeShopper,
+    cpu: async () => ({ app: [server.pid], ...(redis ? { redis: [redis.pid] } : {}) }),
+  }).done;
+  const { tally, cpuMs } = result;
+  const usPerRequest = (ms: number) => (ms / Math.max(1, result.requests)) * 1000;
   return {
-    name,
-    ...result,
-    cpuUsPerReq: perRequest(cpuSeconds(server.pid) - cpu),
-    ...(redis ? { redisUsPerReq: perRequest(cpuSeconds(redis.pid) - redisCpu) } : {}),
-    ...(target === undefined ? {} : { target }),
+    name: spec.name,
+    rps: result.rps,
+    p50: result.latencyMs.p50,
+    p99: result.latencyMs.p99,
+    non2xx: tally.errors - tally.connectionErrors,
+    errors: tally.connectionErrors,
+    cpuUsPerReq: usPerRequest(cpuMs.app ?? 0),
+    ...(redis ? { redisUsPerReq: usPerRequest(cpuMs.redis ?? 0) } : {}),
+    ...(spec.target === undefined ? {} : { target: spec.target }),
+    discrepancies: discrepancies(tally),
   };
 }
 
@@ -97,6 +124,13 @@ export function renderTable(rows: readonly Row[], bareRps: number): string {
   return [head, ...body].join('\n');
 }
 
+/** The ledger's verdict on every answer of every measured phase, one line. */
+export function renderChecks(rows: readonly Row[]): string {
+  const wrong = rows.filter((r) => r.discrepancies.length > 0);
+  if (wrong.length === 0) return "checks: every answer held against its shopper's ledger";
+  return `checks FAILED: ${wrong.map((r) => `${r.name} (${r.discrepancies.join(', ')})`).join('; ')}`;
+}
+
 async function run(seconds: number, connections: number, children: Children, io: Io): Promise<void> {
   const redis = await children.startRedis();
   const bare = await children.startNode('baseline-1', 'lab/src/baseline-main.ts', {});
@@ -116,27 +150,33 @@ async function run(seconds: number, connections: number, children: Children, io:
     `${connections} connections, ${WARMUP_S} s warm-up + ${seconds} s per workload, one instance, no nginx\n`,
   );
 
-  const base = { connections, seconds };
   const rows: Row[] = [];
-  const step = async (row: Promise<Row>) => {
-    const done = await row;
+  const step = async (spec: Measured) => {
+    const done = await measure(spec, seconds, connections);
     io.err(`  ${done.name}: ${done.rps.toFixed(0)} req/s\n`);
     rows.push(done);
   };
-  await step(measure('bare read (first)', bare, { ...base, url: bare.url, workload: 'read' }));
+  // The bench's check for the baseline: its body is a constant, so a probe books status and X-Served-By.
+  const probe = () => createShopper('baseline', 'probe', Number.POSITIVE_INFINITY);
+  await step({ name: 'bare read (first)', server: bare, makeShopper: probe });
   for (const [variant, app] of apps) {
-    const { cookieName } = TOPOLOGY[variant];
-    const cookies = await prepareShoppers(app.url, cookieName, connections);
-    const viaRedis = TOPOLOGY[variant].needsRedis ? redis : undefined;
+    const viaRedis = TOPOLOGY[variant].needsRedis ? { redis } : {};
     for (const workload of ['read', 'write'] as Workload[]) {
-      const spec = { ...base, url: app.url, workload, cookies };
-      await step(measure(`${variant} ${workload}`, app, spec, viaRedis, targetOf(variant, workload)));
+      const shoppers = await prepareShoppers(app.url, variant, workload, connections);
+      await step({
+        name: `${variant} ${workload}`,
+        server: app,
+        // A cycling shopper never leaves its connection: one is asked for per connection.
+        makeShopper: (i) => shoppers[i]!,
+        ...viaRedis,
+        target: targetOf(variant, workload),
+      });
     }
   }
-  await step(measure('bare read (last)', bare, { ...base, url: bare.url, workload: 'read' }));
+  await step({ name: 'bare read (last)', server: bare, makeShopper: probe });
   const bareRps = (rows[0]!.rps + rows.at(-1)!.rps) / 2;
   io.out(
-    `${renderTable(rows, bareRps)}\nratio: req/s over the mean of both bare runs (${bareRps.toFixed(0)} req/s)\n`,
+    `${renderTable(rows, bareRps)}\nratio: req/s over the mean of both bare runs (${bareRps.toFixed(0)} req/s)\n${renderChecks(rows)}\n`,
   );
 }
 

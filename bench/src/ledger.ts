@@ -187,6 +187,19 @@ export function recordAnswer(tally: Tally, status: number, servedBy: string | un
   else tally.missingServedBy++;
 }
 
+const DISCREPANCIES = [
+  'lostSessions',
+  'lostItems',
+  'duplicatedItems',
+  'staleReads',
+  'invalidBodies',
+] as const;
+
+/** What the ledger found wrong in `tally`, as `name count` (`lostItems 2`); empty when every answer held. */
+export function discrepancies(tally: Tally): string[] {
+  return DISCREPANCIES.filter((key) => tally[key] > 0).map((key) => `${key} ${tally[key]}`);
+}
+
 export function recordConnectionError(tally: Tally): void {
   tally.errors++;
   tally.connectionErrors++;

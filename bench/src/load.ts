@@ -14,9 +14,9 @@ export type { LoadResult, PhaseResult, SecondResult } from './load-record.ts';
 import { buildRequest, handleAnswer, handleNoAnswer, nextAction, type Shopper } from './shopper.ts';
 
 export interface LoadSpec {
-  /** http://127.0.0.1:<port> of the load balancer. */
+  /** http://127.0.0.1:<port> of the load balancer, or of one app straight on its port. */
   baseUrl: string;
-  /** The variant's path prefix, e.g. `/stateless/`. */
+  /** The variant's path prefix behind the load balancer, e.g. `/stateless/`; `/` for an app on its port. */
   prefix: string;
   connections: number;
   /** Upper bound: the run stops itself then, or earlier on `stop()`. */

@@ -17,8 +17,11 @@ import {
   type Tally,
 } from './ledger.ts';
 
-/** browse: a realistic mix; fixed-cart: keeps its lines (cart-size); probe: GET only (baseline). */
-export type ShopperMode = 'browse' | 'fixed-cart' | 'probe';
+/**
+ * browse: a realistic mix; fixed-cart: keeps its lines (cart-size); probe: GET only (baseline);
+ * cycle: repeats a fixed list of actions in order (the direct script's workloads).
+ */
+export type ShopperMode = 'browse' | 'fixed-cart' | 'probe' | 'cycle';
 
 export interface Shopper {
   readonly variant: Variant | 'baseline';
@@ -29,6 +32,10 @@ export interface Shopper {
   /** Requests left before this shopper leaves and a new one takes the connection. */
   actionsLeft: number;
   started: boolean;
+  /** What a `cycle` shopper repeats; empty for the other modes. */
+  readonly cycle: readonly Action[];
+  /** Actions a `cycle` shopper has taken from its list. */
+  turn: number;
 }
 
 export interface OutgoingRequest {
@@ -65,7 +72,15 @@ export function createShopper(variant: Variant | 'baseline', mode: ShopperMode, 
     exp: EMPTY_EXPECTATION,
     actionsLeft: actions,
     started: false,
+    cycle: [],
+    turn: 0,
   };
+}
+
+/** A shopper that repeats `cycle` in order for as long as the load runs. */
+export function createCyclingShopper(variant: Variant | 'baseline', cycle: readonly Action[]): Shopper {
+  if (cycle.length === 0) throw new Error('a cycling shopper needs at least one action');
+  return { ...createShopper(variant, 'cycle', Number.POSITIVE_INFINITY), cycle: [...cycle] };
 }
 
 function pick<T>(items: readonly T[], random: () => number): T {
@@ -96,6 +111,7 @@ function keepLines(shopper: Shopper, random: () => number): Action {
 /** The shopper's next action: it opens and closes its visit with a GET, which checks the cart. */
 export function nextAction(shopper: Shopper, random: () => number = Math.random): Action {
   if (shopper.mode === 'probe' || !shopper.started || shopper.actionsLeft <= 1) return { kind: 'get' };
+  if (shopper.mode === 'cycle') return shopper.cycle[shopper.turn++ % shopper.cycle.length]!;
   return shopper.mode === 'fixed-cart' ? keepLines(shopper, random) : browse(shopper, random);
 }
 

@@ -6,12 +6,20 @@ import {
   applyAction,
   checkAnswer,
   createTally,
+  discrepancies,
   EMPTY_EXPECTATION,
   type Expectation,
   mergeTallies,
   recordAnswer,
 } from '../src/ledger.ts';
-import { buildRequest, createShopper, handleAnswer, nextAction, parseCart } from '../src/shopper.ts';
+import {
+  buildRequest,
+  createCyclingShopper,
+  createShopper,
+  handleAnswer,
+  nextAction,
+  parseCart,
+} from '../src/shopper.ts';
 
 const CART = 'c_AAAAAAAAAAAAAAAA';
 const OTHER = 'c_BBBBBBBBBBBBBBBB';
@@ -242,6 +250,14 @@ describe('ledger: arithmetic', () => {
   });
 });
 
+describe('ledger: discrepancies', () => {
+  it('lists each loss kind the tally counted, and nothing for a clean tally', () => {
+    assert.deepEqual(discrepancies(createTally()), []);
+    const tally = { ...createTally(), errors: 3, lostItems: 2, staleReads: 1, invalidBodies: 4 };
+    assert.deepEqual(discrepancies(tally), ['lostItems 2', 'staleReads 1', 'invalidBodies 4']);
+  });
+});
+
 describe('shopper', () => {
   const cart = (cartId: string, items: Record<string, number>, instance = 'stateful-1') =>
     JSON.stringify({
@@ -382,5 +398,35 @@ describe('shopper', () => {
       assert.ok(action.kind === 'get' || (action.kind === 'set' && shopper.exp.lines.has(action.productId)));
       if (action.kind === 'set') assert.notEqual(action.quantity, shopper.exp.lines.get(action.productId));
     }
+  });
+
+  it('a cycling shopper opens with a GET, then repeats its actions in order', () => {
+    const write = [add('mug-ink'), { kind: 'set', productId: 'mug-ink', quantity: 1 } as const];
+    const shopper = createCyclingShopper('stateful', write);
+    assert.deepEqual(nextAction(shopper), get);
+    shopper.started = true;
+    const taken = Array.from({ length: 5 }, () => nextAction(shopper));
+    assert.deepEqual(taken, [write[0], write[1], write[0], write[1], write[0]]);
+    assert.equal(shopper.actionsLeft, Number.POSITIVE_INFINITY);
+  });
+
+  it('a cycling shopper needs at least one action', () => {
+    assert.throws(() => createCyclingShopper('stateful', []), /at least one action/);
+  });
+
+  it('a cycling shopper straight on an app (prefix /): its POST is checked by the ledger', () => {
+    const shopper = createCyclingShopper('stateful', [add('mug-ink')]);
+    const tally = createTally();
+    const answer = (items: Record<string, number>) => ({
+      status: 200,
+      headers: { 'x-served-by': 'stateful-1' },
+      body: cart(CART, items),
+    });
+    handleAnswer(shopper, add('mug-ink'), answer({ 'mug-ink': 1 }), tally);
+    const action = nextAction(shopper);
+    assert.equal(buildRequest(shopper, action, '/').path, '/api/cart/items');
+    handleAnswer(shopper, action, answer({ 'mug-ink': 1 }), tally);
+    assert.equal(tally.lostItems, 1);
+    assert.deepEqual(discrepancies(tally), ['lostItems 1']);
   });
 });
