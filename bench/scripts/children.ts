@@ -4,6 +4,7 @@
  * `Children` remembers every process it started so that all of them go at the end.
  */
 import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ManagedProcess, type RedisServer, startNodeMain, startRedisServer } from '@statelab/processes';
 
@@ -21,10 +22,10 @@ export class Children {
   readonly #running: ManagedProcess[] = [];
   readonly #redis: RedisServer[] = [];
 
-  /** A Node entry point (relative to the repository) run with tsx; ready at its `listening` line. */
+  /** A Node entry point (absolute, or relative to the repository) run with tsx; ready at its `listening` line. */
   async startNode(name: string, script: string, env: Record<string, string>): Promise<Started> {
     const started = await startNodeMain({
-      script: fileURLToPath(new URL(script, `file://${REPO_ROOT}`)),
+      script: resolve(REPO_ROOT, script),
       env: { PATH: process.env.PATH ?? '', PORT: '0', INSTANCE_ID: name, ...env },
       cwd: REPO_ROOT,
       ownGroup: true,

@@ -9,6 +9,7 @@
  * use the mean of both.
  */
 import { EXIT, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { BASELINE_MAIN } from '@statelab/lab';
 import { discrepancies } from '../src/ledger.ts';
 import { startLoad } from '../src/load.ts';
 import { createShopper, type Shopper } from '../src/shopper.ts';
@@ -133,7 +134,7 @@ export function renderChecks(rows: readonly Row[]): string {
 
 async function run(seconds: number, connections: number, children: Children, io: Io): Promise<void> {
   const redis = await children.startRedis();
-  const bare = await children.startNode('baseline-1', 'lab/src/baseline-main.ts', {});
+  const bare = await children.startNode('baseline-1', BASELINE_MAIN, {});
   const common = { SESSION_SECRET: SECRET, JWT_SECRET: SECRET, SHUTDOWN_IDLE_GRACE_MS: '0' };
   const apps: Array<[Variant, Started]> = [];
   for (const variant of ['stateful', 'stateful-redis', 'stateless'] as const) {

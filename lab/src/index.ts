@@ -1,14 +1,14 @@
-export { buildBaselineApp } from './baseline-app.ts';
-export { main } from './cli.ts';
-export type { CommandResult, ComposeRunner } from './compose-cli.ts';
-export { COMPOSE_DEFAULTS } from './compose-options.ts';
-export { createComposeRuntime } from './compose-runtime.ts';
-export { type ConnectedLab, type ConnectLabOptions, connectLab } from './connect-lab.ts';
-export { BASELINE_PREFIX, buildControlApi, CONTROL_API_PATH } from './control-api.ts';
-export { type FrontHandle, type FrontOptions, startFront } from './front-server.ts';
-export { type LabHandle, startLab } from './lab.ts';
-export type { LabOptions } from './lab-options.ts';
-export { isLoopbackAddress } from './loopback.ts';
+export { BASELINE_MAIN, buildBaselineApp } from './baseline/baseline-app.ts';
+export { main } from './cli/cli.ts';
+export type { CommandResult, ComposeRunner } from './compose/compose-cli.ts';
+export { COMPOSE_DEFAULTS } from './compose/compose-options.ts';
+export { createComposeRuntime } from './compose/compose-runtime.ts';
+export { type ConnectedLab, type ConnectLabOptions, connectLab } from './compose/connect-lab.ts';
+export { type FrontHandle, type FrontOptions, startFront } from './compose/front-server.ts';
+export { BASELINE_PREFIX, buildControlApi, CONTROL_API_PATH } from './control/control-api.ts';
+export { isLoopbackAddress } from './control/loopback.ts';
+export { type LabHandle, startLab } from './native/lab.ts';
+export type { LabOptions } from './native/lab-options.ts';
 export {
   InstanceFailedError,
   type InstanceInfo,

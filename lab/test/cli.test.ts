@@ -11,10 +11,10 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { EXIT } from '@statelab/cart-core';
 import { childPids } from '@statelab/processes';
-import { parseCliArgs } from '../src/cli-options.ts';
+import { parseCliArgs } from '../src/cli/cli-options.ts';
 import { main } from '../src/index.ts';
+import { findTools } from '../src/native/tools.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';
-import { findTools } from '../src/tools.ts';
 import { isAlive, killLeftovers } from './support/processes.ts';
 
 function memoryIo() {

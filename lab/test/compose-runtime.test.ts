@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CommandResult, execRunner } from '../src/compose-cli.ts';
-import { type ComposeContainer, containerState, parsePs } from '../src/compose-ps.ts';
-import { createComposeRuntime } from '../src/compose-runtime.ts';
+import { type CommandResult, execRunner } from '../src/compose/compose-cli.ts';
+import { type ComposeContainer, containerState, parsePs } from '../src/compose/compose-ps.ts';
+import { createComposeRuntime } from '../src/compose/compose-runtime.ts';
 import { InstanceFailedError, UnknownInstanceError } from '../src/runtime.ts';
 
 interface Row {

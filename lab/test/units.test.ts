@@ -1,8 +1,8 @@
 /** Small pure pieces: loopback addresses, the ready table. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isLoopbackAddress } from '../src/loopback.ts';
-import { renderReadyTable } from '../src/ready-table.ts';
+import { renderReadyTable } from '../src/cli/ready-table.ts';
+import { isLoopbackAddress } from '../src/control/loopback.ts';
 
 const addresses: Array<[string | undefined, boolean]> = [
   ['127.0.0.1', true],

@@ -2,8 +2,8 @@
 import { parseArgs } from 'node:util';
 import { isVariant, VARIANTS } from '@statelab/cart-core';
 import { ConfigError } from '@statelab/cart-core/http';
-import { COMPOSE_DEFAULTS, type ComposeLabConfig, parseTarget } from './compose-options.ts';
-import { LAB_DEFAULTS, type LabConfig, MAX_INSTANCES, parseLabOptions } from './lab-options.ts';
+import { COMPOSE_DEFAULTS, type ComposeLabConfig, parseTarget } from '../compose/compose-options.ts';
+import { LAB_DEFAULTS, type LabConfig, MAX_INSTANCES, parseLabOptions } from '../native/lab-options.ts';
 
 export const RUNTIMES = ['native', 'compose'] as const;
 

@@ -2,7 +2,7 @@
  * Reading `docker compose ps --format json`: the containers it lists, and the lab's InstanceState
  * for each. Pure functions over compose's output, so the runtime and its tests share them.
  */
-import type { InstanceState } from './runtime.ts';
+import type { InstanceState } from '../runtime.ts';
 
 /** One container as `docker compose ps --format json` describes it (the fields we read). */
 export interface ComposeContainer {

@@ -1,6 +1,6 @@
 /** Options of a compose lab (`npm run lab -- --runtime compose`, `connectLab()`): defaults, then checks. */
 import { ConfigError } from '@statelab/cart-core/http';
-import { isLoopbackAddress } from './loopback.ts';
+import { isLoopbackAddress } from '../control/loopback.ts';
 
 export const COMPOSE_DEFAULTS = Object.freeze({
   /** The front; 8080 is taken by compose's own load balancer. */

@@ -4,8 +4,8 @@
  */
 
 import { freePort } from '@statelab/processes';
+import { type InstanceInfo, type Runtime, RuntimeClosedError, UnknownInstanceError } from '../runtime.ts';
 import { Instance, type InstanceSpec } from './instance.ts';
-import { type InstanceInfo, type Runtime, RuntimeClosedError, UnknownInstanceError } from './runtime.ts';
 
 export interface NativeRuntime extends Runtime {
   readonly kind: 'native';

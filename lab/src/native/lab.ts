@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildUi } from '@statelab/cart-ui';
-import { buildControlApi, CONTROL_API_PATH } from './control-api.ts';
+import { buildControlApi, CONTROL_API_PATH } from '../control/control-api.ts';
+import type { Runtime } from '../runtime.ts';
 import { instanceSpecs, needsRedis, REDIS_ID } from './instance-specs.ts';
 import { type LabConfig, type LabOptions, parseLabOptions } from './lab-options.ts';
 import { createNativeRuntime, type NativeRuntime } from './native-runtime.ts';
 import { type RunningNginx, startNginx } from './nginx-process.ts';
 import { LOOPBACK } from './ports.ts';
-import type { Runtime } from './runtime.ts';
 import { findTools, type Tools } from './tools.ts';
 
 export interface LabHandle {

@@ -4,11 +4,11 @@
  */
 
 import { httpStatus } from '@statelab/processes';
+import type { LabHandle } from '../native/lab.ts';
+import { REPO_ROOT } from '../repo-root.ts';
 import { type ComposeRunner, composeCli } from './compose-cli.ts';
 import { COMPOSE_DEFAULTS, parseTarget } from './compose-options.ts';
 import { createComposeRuntime } from './compose-runtime.ts';
-import type { LabHandle } from './lab.ts';
-import { REPO_ROOT } from './repo-root.ts';
 
 export interface ConnectLabOptions {
   runtime: 'compose';

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_INSTANCES, instanceIds, parseInstanceId, VARIANTS } from '@statelab/cart-core';
 import { pollUntil } from '@statelab/processes';
+import { InstanceFailedError, type InstanceInfo, type Runtime, UnknownInstanceError } from '../runtime.ts';
 import type { ComposeRunner } from './compose-cli.ts';
 import {
   type ComposeContainer,
@@ -14,7 +15,6 @@ import {
   parsePs,
   pickContainer,
 } from './compose-ps.ts';
-import { InstanceFailedError, type InstanceInfo, type Runtime, UnknownInstanceError } from './runtime.ts';
 
 export interface ComposeRuntimeOptions {
   run: ComposeRunner;

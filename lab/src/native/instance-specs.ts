@@ -5,9 +5,10 @@
 import { join } from 'node:path';
 import { instanceIds, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { httpStatus, nodeMainArgs, redisPing, redisServerArgs } from '@statelab/processes';
+import { BASELINE_MAIN } from '../baseline/baseline-app.ts';
+import { REPO_ROOT } from '../repo-root.ts';
 import type { InstanceSpec } from './instance.ts';
 import { LOOPBACK } from './ports.ts';
-import { REPO_ROOT } from './repo-root.ts';
 
 export interface SpecInput {
   readonly variants: readonly Variant[];
@@ -118,7 +119,6 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
     }
   }
 
-  const baselineEntry = join(REPO_ROOT, 'lab', 'src', 'baseline-main.ts');
   for (let n = 1; n <= input.baseline; n++) {
     const id = `baseline-${n}`;
     specs.push({
@@ -126,7 +126,7 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
       variant: 'baseline',
       command: (port) =>
         nodeCommand(
-          baselineEntry,
+          BASELINE_MAIN,
           {
             ...input.baseEnv,
             INSTANCE_ID: id,

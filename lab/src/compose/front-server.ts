@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { errorBody, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
 import { buildUi } from '@statelab/cart-ui';
 import express from 'express';
-import { buildControlApi } from './control-api.ts';
+import { buildControlApi } from '../control/control-api.ts';
+import { LOOPBACK } from '../native/ports.ts';
+import type { Runtime } from '../runtime.ts';
 import { proxyTo } from './front-proxy.ts';
-import { LOOPBACK } from './ports.ts';
-import type { Runtime } from './runtime.ts';
 
 export interface FrontOptions {
   /** Port on 127.0.0.1; 0 = a free port. */

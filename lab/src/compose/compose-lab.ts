@@ -5,12 +5,12 @@
  */
 
 import { findExecutable, httpStatus, pollUntil } from '@statelab/processes';
+import { REPO_ROOT } from '../repo-root.ts';
+import type { Runtime } from '../runtime.ts';
 import { composeCli } from './compose-cli.ts';
 import type { ComposeLabConfig } from './compose-options.ts';
 import { createComposeRuntime } from './compose-runtime.ts';
 import { startFront } from './front-server.ts';
-import { REPO_ROOT } from './repo-root.ts';
-import type { Runtime } from './runtime.ts';
 
 export interface ComposeLabContext {
   env: NodeJS.ProcessEnv;

@@ -11,8 +11,8 @@ import {
   type ProcessSpec,
   pollUntil,
 } from '@statelab/processes';
+import { InstanceFailedError, type InstanceInfo, type InstanceKind, type InstanceState } from '../runtime.ts';
 import { saysAddressInUse } from './ports.ts';
-import { InstanceFailedError, type InstanceInfo, type InstanceKind, type InstanceState } from './runtime.ts';
 
 export interface InstanceSpec {
   readonly id: string;

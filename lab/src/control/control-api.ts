@@ -5,7 +5,6 @@
 
 import { errorBody, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import express, { type ErrorRequestHandler, type Express, Router } from 'express';
-import { loopbackOnly } from './loopback.ts';
 import {
   InstanceFailedError,
   isRuntimeAction,
@@ -13,7 +12,8 @@ import {
   type Runtime,
   RuntimeClosedError,
   UnknownInstanceError,
-} from './runtime.ts';
+} from '../runtime.ts';
+import { loopbackOnly } from './loopback.ts';
 
 export interface ControlApiOptions {
   runtime: Runtime;

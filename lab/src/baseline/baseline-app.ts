@@ -2,7 +2,11 @@
  * The bench's ceiling: bare express answering a constant cart-shaped body, no store, no session,
  * no validation. Whatever a variant costs beyond this is what its state handling costs.
  */
+import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
+
+/** The entry point the lab runs for each baseline instance (and `npm run bench:direct` for its ceiling). */
+export const BASELINE_MAIN = fileURLToPath(new URL('./baseline-main.ts', import.meta.url));
 
 export function buildBaselineApp(instance: string, isDraining: () => boolean): Express {
   const app = express();

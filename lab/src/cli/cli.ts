@@ -6,12 +6,12 @@
 
 import { EXIT } from '@statelab/cart-core';
 import { ConfigError } from '@statelab/cart-core/http';
+import { runComposeLab } from '../compose/compose-lab.ts';
+import { needsRedis } from '../native/instance-specs.ts';
+import { launchLab } from '../native/lab.ts';
+import { findTools } from '../native/tools.ts';
 import { parseCliArgs, USAGE } from './cli-options.ts';
-import { runComposeLab } from './compose-lab.ts';
-import { needsRedis } from './instance-specs.ts';
-import { launchLab } from './lab.ts';
 import { renderReadyTable } from './ready-table.ts';
-import { findTools } from './tools.ts';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
