@@ -41,6 +41,7 @@ export class ManagedProcess {
   readonly #child: ChildProcess;
   readonly #lines: LineBuffer;
   #text = '';
+  readonly #streams = { stdout: '', stderr: '' };
   #expecting = false;
   #exit: ExitInfo | undefined;
 
@@ -83,11 +84,15 @@ export class ManagedProcess {
       });
     });
     const proc = new ManagedProcess(child, lines, closed);
-    for (const stream of [child.stdout!, child.stderr!]) {
+    for (const [name, stream] of [
+      ['stdout', child.stdout!],
+      ['stderr', child.stderr!],
+    ] as const) {
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
         lines.push(chunk);
         proc.#text = (proc.#text + chunk).slice(-OUTPUT_TAIL_CHARS);
+        proc.#streams[name] = (proc.#streams[name] + chunk).slice(-OUTPUT_TAIL_CHARS);
         log?.write(chunk);
       });
     }
@@ -106,9 +111,9 @@ export class ManagedProcess {
     return this.#lines.lines();
   }
 
-  /** Recent output, stdout and stderr as they arrived. */
-  output(): string {
-    return this.#text;
+  /** Recent output: stdout and stderr as they arrived, or one of them (a test asserting on stderr). */
+  output(stream?: 'stdout' | 'stderr'): string {
+    return stream ? this.#streams[stream] : this.#text;
   }
 
   /** Sends a signal we meant to send: the exit that follows is not a crash. */

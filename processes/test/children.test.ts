@@ -20,7 +20,7 @@ async function scratch(t: { after(fn: () => Promise<void>): void }): Promise<str
   return dir;
 }
 
-test('a child: output in order, to its log file too; exit code; a crash is not expected, a signal we sent is', async (t) => {
+test('a child: output in order, each stream apart, to its log file too; exit code; a crash is not expected, a signal we sent is', async (t) => {
   const dir = await scratch(t);
   const logFile = join(dir, 'child.log');
   const crash = await ManagedProcess.spawn({
@@ -32,6 +32,7 @@ test('a child: output in order, to its log file too; exit code; a crash is not e
   const exit = await crash.exited;
   assert.deepEqual(exit, { code: 3, signal: null, expected: false });
   assert.deepEqual(crash.lastLines().sort(), ['one', 'two']);
+  assert.deepEqual([crash.output('stdout'), crash.output('stderr')], ['one\n', 'two\n']);
   assert.match(await readFile(logFile, 'utf8'), /one/);
 
   const sleeper = await ManagedProcess.spawn({
