@@ -9,15 +9,24 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CATALOG, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
+import {
+  httpStatus,
+  listeningLine,
+  ManagedProcess,
+  startRedisServer,
+  waitForLine,
+  waitUntilReady,
+} from '@statelab/processes';
 import { APPS, BUNDLE_PATH } from '../src/index.ts';
 import { interpolate, readComposeFile } from './support/compose-file.ts';
 import { buildImageRoot, type ImageRoot } from './support/image-root.ts';
-import { cookiesOf, request, startChild, startRedis, waitFor } from './support/processes.ts';
+import { cookiesOf, request } from './support/request.ts';
 
 const SECRETS = {
   SESSION_SECRET: 'session-secret-for-tests-0123456789abcdef',
   JWT_SECRET: 'jwt-secret-for-tests-0123456789abcdef0123',
 };
+const READY_TIMEOUT_MS = 20_000;
 const services = interpolate(readComposeFile(), SECRETS).services as Record<
   string,
   { environment: Record<string, string> }
@@ -68,7 +77,6 @@ for (const app of APPS) {
     for (const variant of variants) {
       const id = `${variant}-1`;
       it(`runs as compose's ${id}: ready, serves a cart, and drains to exit 0 on SIGTERM`, async (t) => {
-        const cleanup = (fn: () => Promise<void> | void) => t.after(fn);
         const env: NodeJS.ProcessEnv = {
           PATH: process.env.PATH,
           ...image.env,
@@ -77,26 +85,25 @@ for (const app of APPS) {
           PORT: '0',
           HOST: '127.0.0.1',
         };
-        if (TOPOLOGY[variant].needsRedis) env.REDIS_URL = await startRedis(cleanup);
+        if (TOPOLOGY[variant].needsRedis) {
+          const redis = await startRedisServer();
+          t.after(() => redis.close());
+          env.REDIS_URL = redis.url;
+        }
         const [command, ...args] = image.cmd;
         assert.equal(command, 'node');
         // The exec-form CMD names the fixed path, the same for every APP.
         assert.deepEqual(args, [BUNDLE_PATH]);
         assert.equal(join(image.dir, args[0]!), image.bundleFile);
-        const child = startChild(process.execPath, args, { cwd: image.dir, env }, cleanup);
+        const child = await ManagedProcess.spawn({ command: process.execPath, args, cwd: image.dir, env });
+        t.after(() => child.kill());
 
-        const base = await waitFor(
-          `${id} listening`,
-          async () => {
-            const line = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*"msg":"listening"/.exec(child.output());
-            return line?.[1];
-          },
+        const { url: base } = await waitForLine(child, `${id} listening`, listeningLine, READY_TIMEOUT_MS);
+        await waitUntilReady(
           child,
-        );
-        await waitFor(
           `${id} /readyz`,
-          async () => ((await request(`${base}/readyz`)).status === 200 ? true : undefined),
-          child,
+          async () => (await httpStatus(`${base}/readyz`)) === 200,
+          READY_TIMEOUT_MS,
         );
 
         const instance = JSON.parse((await request(`${base}/api/instance`)).text);
@@ -116,8 +123,8 @@ for (const app of APPS) {
         assert.equal(again.cartId, cart.cartId);
         assert.equal(again.itemCount, 2);
 
-        child.process.kill('SIGTERM');
-        assert.equal(await child.exited, 0, child.output());
+        child.signal('SIGTERM');
+        assert.equal((await child.exited).code, 0, child.output());
         assert.match(child.output(), /"msg":"stopped"/);
       });
     }

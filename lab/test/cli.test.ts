@@ -3,19 +3,17 @@
  * started on SIGTERM and removes its temp dir. Plus the flag and missing-tool paths of main().
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { EXIT } from '@statelab/cart-core';
-import { childPids } from '@statelab/processes';
+import { childPids, isAlive, waitForLine } from '@statelab/processes';
 import { parseCliArgs } from '../src/cli/cli-options.ts';
 import { main } from '../src/index.ts';
 import { findTools } from '../src/native/tools.ts';
-import { REPO_ROOT } from '../src/repo-root.ts';
-import { isAlive, killLeftovers } from './support/processes.ts';
+import { killLeftovers, runLab } from './support/processes.ts';
 
 function memoryIo() {
   const stdout = new PassThrough();
@@ -37,30 +35,12 @@ function binDir(t: { after(fn: () => void): void }, tools: Record<string, string
 
 test('npm run lab -- --port 0 --instances 1: prints the URLs and "ready"; SIGTERM → exit 0, every process gone, temp dir removed', async (t) => {
   const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'lab/src/main.ts', '--port', '0', '--instances', '1'],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = await runLab(t, ['--port', '0', '--instances', '1']);
   const pids = new Set<number>();
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    killLeftovers(pids);
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d));
-  child.stderr.on('data', (d: Buffer) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const deadline = Date.now() + 60_000;
-  while (!/\bready\b/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline)
-      assert.fail(`no "ready" line within 60 s:\n${output.slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  t.after(() => killLeftovers(pids));
+  await waitForLine(child, 'npm run lab "ready"', (line) => /\bready\b/.test(line) || undefined, 60_000);
+  // The URLs and the process table come before the ready line.
+  const output = child.output();
   t.diagnostic(
     `ready after ${((Date.now() - started) / 1000).toFixed(1)} s (wall clock, child start to the ready line)`,
   );
@@ -83,11 +63,8 @@ test('npm run lab -- --port 0 --instances 1: prints the URLs and "ready"; SIGTER
 
   const tempDir = dirname(/logs: (\S+)/.exec(output)![1]!);
   assert.ok(existsSync(tempDir));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const code = await exited;
-  clearTimeout(timer);
-  assert.equal(code, EXIT.ok, `exit ${code} (SIGKILLed after 30 s if null):\n${output.slice(-2000)}`);
+  const { code } = await child.terminate('SIGTERM', 30_000);
+  assert.equal(code, EXIT.ok, `exit ${code} (SIGKILLed after 30 s if null):\n${child.output().slice(-2000)}`);
   assert.deepEqual([...pids].filter(isAlive), [], 'no process left behind');
   assert.equal(existsSync(tempDir), false, 'temp dir removed');
 });

@@ -5,16 +5,17 @@
  * `docker compose` command line: the engine is the one boundary faked.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { createCookieJar } from '@statelab/cart-core/dev';
-import { freePort } from '@statelab/processes';
+import { freePort, pollUntil, waitForLine } from '@statelab/processes';
 import { connectLab, type FrontHandle, type LabHandle, startFront, startLab } from '../src/index.ts';
-import { REPO_ROOT } from '../src/repo-root.ts';
+import { runLab } from './support/processes.ts';
 
+/** SIGKILL after this, if SIGTERM has not stopped `npm run lab`. */
+const STOP_TIMEOUT_MS = 15_000;
 let lab: LabHandle;
 let front: FrontHandle;
 
@@ -190,11 +191,11 @@ describe('the proxy itself, against a plain HTTP server as its target', () => {
     );
     req.write('one,');
     const { res, text, ended } = await received;
-    const deadline = Date.now() + 5000;
-    while (!text().includes('one,')) {
-      if (Date.now() > deadline) assert.fail(`the first chunk never came back (got "${text()}")`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await pollUntil(async () => text().includes('one,'), {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      onTimeout: () => new Error(`the first chunk never came back (got "${text()}")`),
+    });
     req.end('two');
     await ended;
     assert.equal(text(), 'one,two|end');
@@ -324,50 +325,10 @@ describe('where the front listens and what it does without a target', () => {
   });
 });
 
-/** Reads a child's output until `pattern` shows, or fails with its last output. */
-async function waitForOutput(read: () => string, exited: () => boolean, pattern: RegExp, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!pattern.test(read())) {
-    if (exited() || Date.now() > deadline)
-      assert.fail(`no ${pattern} within ${ms / 1000} s:\n${read().slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** `npm run lab -- <args>` as a child; stopped (SIGKILL at worst) when the test ends. */
-function runLab(t: { after(fn: () => void): void }, args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/src/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => {
-    output += d;
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    output += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    output: () => output,
-    exited: () => child.exitCode !== null || child.signalCode !== null,
-    async stop(): Promise<number | null> {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
-}
-
 describe('npm run lab -- --runtime compose', () => {
   test('prints the front URL, then "ready" once the target answers; proxies and serves; SIGTERM → exit 0, target untouched', async (t) => {
-    const child = runLab(t, ['--runtime', 'compose', '--port', '0', '--target', lab.baseUrl]);
-    await waitForOutput(child.output, child.exited, /\bready\b/, 30_000);
+    const child = await runLab(t, ['--runtime', 'compose', '--port', '0', '--target', lab.baseUrl]);
+    await waitForLine(child, 'npm run lab "ready"', (line) => /\bready\b/.test(line) || undefined, 30_000);
     const url = /(http:\/\/127\.0\.0\.1:\d+)\/ serves the UI/.exec(child.output())?.[1];
     assert.ok(url, child.output());
     assert.match(child.output(), new RegExp(`proxies to ${lab.baseUrl}`));
@@ -379,7 +340,7 @@ describe('npm run lab -- --runtime compose', () => {
     const listed = await call(url, 'GET', '/lab/api/instances');
     assert.match(listed.headers.get('content-type') ?? '', /^application\/json/);
 
-    assert.equal(await child.stop(), 0, child.output());
+    assert.equal((await child.terminate('SIGTERM', STOP_TIMEOUT_MS)).code, 0, child.output());
     assert.match(child.output(), /stopped/);
     assert.equal(
       (await call(lab.baseUrl, 'GET', '/stateless/api/cart')).status,
@@ -389,7 +350,7 @@ describe('npm run lab -- --runtime compose', () => {
   });
 
   test('with nothing at the target it says how to start it, and SIGTERM while waiting → exit 0', async (t) => {
-    const child = runLab(t, [
+    const child = await runLab(t, [
       '--runtime',
       'compose',
       '--port',
@@ -397,9 +358,14 @@ describe('npm run lab -- --runtime compose', () => {
       '--target',
       `http://127.0.0.1:${await freePort()}`,
     ]);
-    await waitForOutput(child.output, child.exited, /waiting for .*docker compose up --build/, 30_000);
+    await waitForLine(
+      child,
+      'npm run lab "waiting for"',
+      (line) => /waiting for .*docker compose up --build/.test(line) || undefined,
+      30_000,
+    );
     assert.doesNotMatch(child.output(), /\bready\b/);
-    assert.equal(await child.stop(), 0, child.output());
+    assert.equal((await child.terminate('SIGTERM', STOP_TIMEOUT_MS)).code, 0, child.output());
   });
 });
 

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { isAlive } from '@statelab/processes';
 import { type LabHandle, startLab } from '../src/index.ts';
-import { isAlive } from './support/processes.ts';
 
 let lab: LabHandle;
 

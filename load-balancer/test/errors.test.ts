@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
+import { freePort } from '@statelab/processes';
 import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
-import { freePort } from './support/ports.ts';
 import { echo, type Handler, startUpstream, type Upstream } from './support/upstreams.ts';
 
 const { cleanup, runAll } = cleanupStack();

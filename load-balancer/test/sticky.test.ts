@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, type TestClient } from '@statelab/cart-core/testing';
-import { type AppProcess, startStatefulApp } from './support/app-process.ts';
+import { freePort, type ManagedProcess, waitUntilReady } from '@statelab/processes';
+import { startStatefulApp } from './support/app-process.ts';
 import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
-import { freePort, waitFor } from './support/ports.ts';
 
 const { cleanup, runAll } = cleanupStack();
 after(runAll);
 const prefix = TOPOLOGY.stateful.prefix;
 const ids = ['stateful-1', 'stateful-2', 'stateful-3'];
-const apps = new Map<string, AppProcess>();
+const apps = new Map<string, ManagedProcess>();
 const ports = new Map<string, number>();
 let nginx: RunningNginx;
 
@@ -114,11 +114,10 @@ describe('stateful sticky routing (real stateful-app instances)', () => {
 
   test('home back: new shoppers reach it again within 15 s, moved shoppers stay on their fallback', async () => {
     apps.set('stateful-1', await startStatefulApp(cleanup, 'stateful-1', ports.get('stateful-1')!));
-    await waitFor(
+    await waitUntilReady(
+      apps.get('stateful-1')!,
       'stateful-1 receiving new shoppers through nginx',
       async () => (await cart(createTestClient(nginx.baseUrl))).instance === 'stateful-1',
-      () => apps.get('stateful-1')!.output().slice(-2000),
-      () => undefined,
       15_000,
     );
     for (const shopper of shoppers) {

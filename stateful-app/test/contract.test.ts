@@ -1,6 +1,6 @@
 import { cartContract } from '@statelab/cart-core/testing';
+import { startRedisServer } from '@statelab/processes';
 import { startApp } from './support/in-process-app.ts';
-import { startRedisServer } from './support/redis-server.ts';
 
 cartContract('stateful (sessions in memory)', () => startApp());
 

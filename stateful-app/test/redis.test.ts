@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CATALOG, TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
+import { type RedisServer, startRedisServer } from '@statelab/processes';
 import { type AppProcess, startAppProcess, waitFor } from './support/app-process.ts';
 import { SECRET } from './support/in-process-app.ts';
-import { type RedisServer, startRedisServer } from './support/redis-server.ts';
 
 const [A, B] = [CATALOG[0]!, CATALOG[1]!];
 const NAME = TOPOLOGY['stateful-redis'].cookieName;

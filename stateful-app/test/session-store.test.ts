@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@statelab/cart-core/http';
+import { startRedisServer } from '@statelab/processes';
 import type { SessionData, Store } from 'express-session';
 import { MemorySessionStore } from '../src/session-store/memory-store.ts';
 import { createRedisSessionStore } from '../src/session-store/redis-store.ts';
 import { waitFor } from './support/app-process.ts';
-import { startRedisServer } from './support/redis-server.ts';
 
 const logger = createLogger({ level: 'silent', instance: 'test', variant: 'stateful' });
 

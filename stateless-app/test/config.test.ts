@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { EXIT } from '@statelab/cart-core';
 import { ConfigError } from '@statelab/cart-core/http';
 import { loadConfig } from '../src/config.ts';
-import { spawnMain, TEST_SECRET } from './helpers.ts';
+import { runMain, TEST_SECRET } from './helpers.ts';
 
 test('defaults: TTL one day, max age one week, variant stateless, frozen', () => {
   const config = loadConfig({ INSTANCE_ID: 'stateless-1', JWT_SECRET: TEST_SECRET });
@@ -59,13 +59,11 @@ for (const [name, env, message] of BAD_ENVS) {
 }
 
 test('main.ts with a bad config exits 78 with one line on stderr and nothing on stdout', async (t) => {
-  const app = await spawnMain(
-    t,
-    { INSTANCE_ID: undefined, JWT_SECRET: 'short', VARIANT: 'stateful' },
-    { waitForListening: false },
-  );
-  const code = await app.exited;
-  const { stdout, stderr } = app.output();
+  const { code, stdout, stderr } = await runMain(t, {
+    INSTANCE_ID: undefined,
+    JWT_SECRET: 'short',
+    VARIANT: 'stateful',
+  });
   assert.equal(code, EXIT.config, stderr);
   assert.equal(stdout, '');
   const lines = stderr.split('\n').filter(Boolean);

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
 import { CATALOG, EXIT } from '@statelab/cart-core';
-import { spawnMain, waitFor } from './helpers.ts';
+import { waitForLine } from '@statelab/processes';
+import { spawnMain } from './helpers.ts';
 
 interface Answer {
   status: number;
@@ -63,10 +64,12 @@ test('SIGTERM with keep-alive requests in flight → every one answered 200, the
   );
   // One more round trip, so the held requests' headers have reached the server before the signal.
   assert.equal((await send(app.url, idle, 'GET', '/healthz').answer).status, 200);
-  app.child.kill('SIGTERM');
-  await waitFor(
-    () => app.output().stdout.includes('"msg":"stopping"'),
-    () => `no "stopping" line:\n${app.output().stdout.slice(-2000)}`,
+  app.process.signal('SIGTERM');
+  await waitForLine(
+    app.process,
+    'the "stopping" line of main.ts',
+    (line) => line.includes('"msg":"stopping"') || undefined,
+    10_000,
   );
 
   const late = await Promise.all([
@@ -84,7 +87,7 @@ test('SIGTERM with keep-alive requests in flight → every one answered 200, the
     assert.equal(a.connection, 'close');
     assert.equal(JSON.parse(a.body).items[0].productId, CATALOG[i]!.id);
   }
-  assert.equal(await app.exited, EXIT.ok, app.output().stderr);
-  assert.match(app.output().stdout, /"msg":"stopped"/);
-  assert.equal(app.output().stderr, '');
+  assert.equal((await app.process.exited).code, EXIT.ok, app.process.output('stderr'));
+  assert.match(app.process.output('stdout'), /"msg":"stopped"/);
+  assert.equal(app.process.output('stderr'), '');
 });

@@ -1,14 +1,15 @@
 /** Test harness: the app in-process or as a child `main.ts`, on port 0, stopped by the test itself. */
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createLifecycle, createLogger, type Env, serve } from '@statelab/cart-core/http';
+import { ManagedProcess, nodeMainArgs, type RunningNodeMain, startNodeMain } from '@statelab/processes';
 import { buildApp } from '../src/app.ts';
 import { loadConfig, type StatelessConfig } from '../src/config.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 export const COOKIE = 'statelab_sl_cart';
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const START_TIMEOUT_MS = 15_000;
 
 export function testEnv(overrides: Env = {}): Record<string, string> {
   const env: Record<string, string | undefined> = {
@@ -45,67 +46,38 @@ export async function startApp(t: TestContext, overrides: Env = {}): Promise<InP
   return app;
 }
 
-export interface ChildApp {
-  readonly child: ChildProcess;
-  readonly url: string;
-  /** Everything the child wrote so far, for assertions and for failure messages. */
-  output(): { stdout: string; stderr: string };
-  /** Resolves with the exit code once the child has exited. */
-  readonly exited: Promise<number | null>;
+function mainEnv(env: Env): NodeJS.ProcessEnv {
+  // The `listening` line is logged at info.
+  return { PATH: process.env.PATH ?? '', ...testEnv({ LOG_LEVEL: 'info', ...env }) };
 }
 
-/** Spawns `main.ts`; resolves once it logs `listening`, rejects with its output if it does not. */
-export function spawnMain(
+/** Starts `main.ts` with the process toolkit, ready at its `listening` line; killed when the test ends. */
+export async function spawnMain(t: TestContext, env: Env): Promise<RunningNodeMain> {
+  const main = await startNodeMain({
+    script: MAIN,
+    env: mainEnv(env),
+    ready: 'listening',
+    timeoutMs: START_TIMEOUT_MS,
+  });
+  t.after(() => main.process.kill());
+  return main;
+}
+
+/** Runs `main.ts` to completion (a configuration it must refuse); killed when the test ends. */
+export async function runMain(
   t: TestContext,
   env: Env,
-  options: { waitForListening?: boolean } = {},
-): Promise<ChildApp> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    // The `listening` line is logged at info.
-    env: { PATH: process.env.PATH ?? '', ...testEnv({ LOG_LEVEL: 'info', ...env }) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = await ManagedProcess.spawn({
+    command: process.execPath,
+    args: nodeMainArgs(MAIN),
+    env: mainEnv(env),
   });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const output = () => ({ stdout, stderr });
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => fail('did not log "listening" within 15 s'), 15_000);
-    function fail(why: string) {
-      clearTimeout(deadline);
-      reject(new Error(`main.ts ${why}\nstdout:\n${stdout.slice(-2000)}\nstderr:\n${stderr.slice(-2000)}`));
-    }
-    void exited.then((code) => {
-      clearTimeout(deadline);
-      if (options.waitForListening === false) resolve({ child, url: '', output, exited });
-      else fail(`exited with ${code} before listening`);
-    });
-    if (options.waitForListening === false) return;
-    child.stdout.on('data', () => {
-      const line = stdout.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (!line) return;
-      clearTimeout(deadline);
-      resolve({ child, url: (JSON.parse(line) as { url: string }).url, output, exited });
-    });
-  });
-}
-
-/** Polls until `check` resolves true, failing with `describe()` at the deadline. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  describe: () => string,
-  ms = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  t.after(() => proc.kill());
+  if (!(await proc.exitsWithin(START_TIMEOUT_MS)))
+    throw new Error(`main.ts did not exit within ${START_TIMEOUT_MS} ms:\n${proc.output()}`);
+  const { code } = await proc.exited;
+  return { code, stdout: proc.output('stdout'), stderr: proc.output('stderr') };
 }
 
 /** The value a `Set-Cookie` list gives the cart cookie, or undefined when it does not set it. */

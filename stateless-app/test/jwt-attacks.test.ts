@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { createTestClient } from '@statelab/cart-core/testing';
+import type { RunningNodeMain } from '@statelab/processes';
 import jwt from 'jsonwebtoken';
 import { secretKey, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/token.ts';
-import { type ChildApp, COOKIE, clearsCartCookie, spawnMain, TEST_SECRET } from './helpers.ts';
+import { COOKIE, clearsCartCookie, spawnMain, TEST_SECRET } from './helpers.ts';
 
 const MAX_AGE_S = 3600;
 const KEY = secretKey(TEST_SECRET);
@@ -157,7 +158,11 @@ const ATTACKS: ReadonlyArray<{ name: string; token: () => string; code: string }
   },
 ];
 
-async function assertRejected(app: ChildApp, headers: Record<string, string>, code: string): Promise<void> {
+async function assertRejected(
+  app: RunningNodeMain,
+  headers: Record<string, string>,
+  code: string,
+): Promise<void> {
   const client = createTestClient(app.url);
   for (const [method, path, json] of [
     ['GET', '/api/cart', undefined],
@@ -178,7 +183,7 @@ async function assertRejected(app: ChildApp, headers: Record<string, string>, co
   }
   const health = await client.request('GET', '/healthz');
   assert.equal(health.status, 200);
-  assert.equal(app.child.exitCode, null, 'the process is still up');
+  assert.equal(app.process.exitInfo(), undefined, 'the process is still up');
 }
 
 test('forged, stale and malformed tokens → 401 invalid_token|token_expired, Bearer challenge, cookie cleared', async (t) => {
@@ -196,7 +201,7 @@ test('forged, stale and malformed tokens → 401 invalid_token|token_expired, Be
   await t.test('Bearer with no token → 401 invalid_token', () =>
     assertRejected(app, { authorization: 'Bearer' }, 'invalid_token'),
   );
-  assert.doesNotMatch(app.output().stdout, /"level":50/, 'no request was logged as an error');
+  assert.doesNotMatch(app.process.output('stdout'), /"level":50/, 'no request was logged as an error');
 });
 
 test('control: the same claims signed correctly are accepted by the same process', async (t) => {

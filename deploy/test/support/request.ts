@@ -1,69 +1,5 @@
-/**
- * Real child processes for the tests: started on free loopback ports, waited for by polling under
- * a deadline, stopped by PID. A timeout fails with the child's last output.
- */
-
-import { type ChildProcess, spawn } from 'node:child_process';
+/** Requests for the app a test runs, each on its own connection, and the cookies a reply sets. */
 import http from 'node:http';
-import net from 'node:net';
-import { freePort, redisServerArgs } from '@statelab/processes';
-import type { Cleanup } from './image-root.ts';
-
-export interface Child {
-  process: ChildProcess;
-  output(): string;
-  /** Resolves with the exit code (or the signal's name). */
-  exited: Promise<number | string>;
-}
-
-export function startChild(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env: NodeJS.ProcessEnv },
-  cleanup: Cleanup,
-): Child {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-8000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-    child.once('error', (err) => {
-      keep(Buffer.from(String(err)));
-      resolve('spawn-error');
-    });
-  });
-  cleanup(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return { process: child, output: () => output, exited };
-}
-
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  child: Child,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let done = false;
-  void child.exited.then(() => (done = true));
-  while (Date.now() < deadline) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (done) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(
-    `${what}: not ready (${done ? 'the process exited' : `${timeoutMs} ms`}); last output:\n${child.output()}`,
-  );
-}
 
 export interface Reply {
   status: number;
@@ -100,31 +36,4 @@ export function request(
 /** `name=value` pairs from Set-Cookie, joined for a Cookie header. */
 export function cookiesOf(reply: Reply): string {
   return (reply.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-}
-
-/** A real redis-server on a free loopback port, no persistence; resolves once it answers PONG. */
-export async function startRedis(cleanup: Cleanup): Promise<string> {
-  const port = await freePort();
-  const child = startChild(
-    'redis-server',
-    redisServerArgs(port, '/tmp'),
-    { env: { PATH: process.env.PATH } },
-    cleanup,
-  );
-  await waitFor('redis-server', () => ping(port), child);
-  return `redis://127.0.0.1:${port}`;
-}
-
-function ping(port: number): Promise<true | undefined> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      resolve(chunk.toString('latin1').startsWith('+PONG') ? true : undefined);
-      socket.destroy();
-    });
-    socket.on('error', () => resolve(undefined));
-    socket.on('close', () => resolve(undefined));
-  });
 }

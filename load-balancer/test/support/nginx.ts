@@ -2,12 +2,15 @@
  * A real nginx for one test file: config rendered by the renderer under test, run in the
  * foreground with `nginxCommand` in a temp prefix, stopped by PID and its prefix removed.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, httpStatus, ManagedProcess, waitUntilReady } from '@statelab/processes';
 import { findNginx, type NginxModel, nginxCommand, renderNginxConfig } from '../../src/index.ts';
-import { freePort, waitFor } from './ports.ts';
+
+const READY_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 10_000;
 
 export type Cleanup = (fn: () => Promise<void> | void) => void;
 
@@ -44,14 +47,6 @@ export async function nginxTest(
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // SIGTERM: nginx's fast shutdown; the master waits for its workers before it exits.
-  child.kill('SIGTERM');
-  return exited;
-}
-
 export async function startNginx(
   cleanup: Cleanup,
   model: (listen: { host: string; port: number }, prefixDir: string) => NginxModel,
@@ -63,22 +58,20 @@ export async function startNginx(
   const confPath = join(prefixDir, 'nginx.conf');
   await writeFile(confPath, config);
   const { command, args } = nginxCommand(confPath, prefixDir);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  cleanup(() => stopChild(child));
-  let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => (output += chunk));
+  const nginx = await ManagedProcess.spawn({ command, args, env: process.env });
+  // SIGTERM: nginx's fast shutdown; the master waits for its workers before it exits.
+  cleanup(async () => {
+    await nginx.terminate('SIGTERM', STOP_TIMEOUT_MS);
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(
+  // Any answer will do: nothing else listens on this fresh port.
+  await waitUntilReady(
+    nginx,
     'nginx',
-    async () => {
-      await fetch(`${baseUrl}/_probe`);
-      return true;
-    },
-    () => output,
-    () =>
-      child.exitCode === null ? undefined : new Error(`nginx exited with ${child.exitCode}:\n${output}`),
+    async () => (await httpStatus(`${baseUrl}/_probe`)) !== 0,
+    READY_TIMEOUT_MS,
   );
-  return { baseUrl, prefixDir, config, output: () => output };
+  return { baseUrl, prefixDir, config, output: () => nginx.output() };
 }
 
 /**

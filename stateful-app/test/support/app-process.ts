@@ -1,15 +1,15 @@
 /**
- * Runs `src/main.ts` as a child process, configured only by env, as the lab and compose do. Waits
- * for the `listening` log line, then for `/readyz` when asked; on timeout fails with its output.
+ * Runs `src/main.ts` as a child process with the process toolkit, configured only by env, as the
+ * lab and compose do: ready at its `listening` line, then at `/readyz` when asked.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ManagedProcess, nodeMainArgs, pollFor, startNodeMain } from '@statelab/processes';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 export interface AppProcess {
-  readonly child: ChildProcess;
+  readonly process: ManagedProcess;
   readonly pid: number;
   readonly port: number;
   readonly url: string;
@@ -31,96 +31,52 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** Runs main.ts to completion (for configurations that must refuse to start). */
-export function runMain(env: Record<string, string>, timeoutMs = START_TIMEOUT_MS): Promise<RunResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+export async function runMain(env: Record<string, string>, timeoutMs = START_TIMEOUT_MS): Promise<RunResult> {
+  const proc = await ManagedProcess.spawn({
+    command: process.execPath,
+    args: nodeMainArgs(MAIN),
     env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`main.ts did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  if (!(await proc.exitsWithin(timeoutMs))) {
+    await proc.kill();
+    throw new Error(`main.ts did not exit within ${timeoutMs} ms:\n${proc.output()}`);
+  }
+  const { code } = await proc.exited;
+  return { code, stdout: proc.output('stdout'), stderr: proc.output('stderr') };
 }
 
-export async function waitFor<T>(
+/** The stateful tests' poll signature over the toolkit's pollFor; at the deadline it shows `output()`. */
+export function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs: number,
   output = () => '',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}\n${output().slice(-3000)}`,
-  );
+  return pollFor(probe, {
+    timeoutMs,
+    onTimeout: () =>
+      new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${output().slice(-3000)}`),
+  });
 }
 
 export async function startAppProcess(
   env: Record<string, string>,
   options: { ready?: boolean } = {},
 ): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const main = await startNodeMain({
+    script: MAIN,
     env: childEnv({ HOST: '127.0.0.1', PORT: '0', ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready: options.ready === false ? 'listening' : 'readyz',
+    timeoutMs: START_TIMEOUT_MS,
   });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const kill = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    process.kill(child.pid!, 'SIGKILL');
-    await exited;
+  const proc = main.process;
+  return {
+    process: proc,
+    pid: proc.pid,
+    port: main.port,
+    url: main.url,
+    output: () => proc.output(),
+    exited: proc.exited.then((exit) => exit.code),
+    kill: () => proc.kill(),
   };
-  try {
-    const listening = await waitFor(
-      'the "listening" log line',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
-        const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
-        return line ? (JSON.parse(line) as { port: number; url: string }) : undefined;
-      },
-      START_TIMEOUT_MS,
-      () => output,
-    );
-    if (options.ready !== false) {
-      await waitFor(
-        '/readyz 200',
-        async () => ((await fetch(`${listening.url}/readyz`)).ok ? true : undefined),
-        START_TIMEOUT_MS,
-        () => output,
-      );
-    }
-    return {
-      child,
-      pid: child.pid!,
-      port: listening.port,
-      url: listening.url,
-      output: () => output,
-      exited,
-      kill,
-    };
-  } catch (err) {
-    await kill();
-    throw err;
-  }
 }
