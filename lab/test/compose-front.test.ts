@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
+import { errors } from '@statelab/cart-core';
 import { createCookieJar } from '@statelab/cart-core/dev';
 import { freePort, pollUntil, waitForLine } from '@statelab/processes';
 import { connectLab, type FrontHandle, type LabHandle, startFront, startLab } from '../src/index.ts';
@@ -56,13 +57,17 @@ async function call(base: string, method: string, path: string, init: RequestIni
   return { status: res.status, body, headers: res.headers };
 }
 
-function assertJsonError(reply: Reply, status: number, code: string) {
+/** `message`: the catalog's, when the test knows its parameter. */
+function assertJsonError(reply: Reply, status: number, code: string, message?: string) {
   assert.equal(reply.status, status, JSON.stringify(reply.body));
   assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
   assert.deepEqual(Object.keys(reply.body), ['error']);
   assert.equal(reply.body.error.code, code);
   assert.equal(typeof reply.body.error.message, 'string');
+  if (message !== undefined) assert.equal(reply.body.error.message, message);
 }
+
+const notFound = (path: string) => errors.notFound({ method: 'GET', path }).message;
 
 /** A shopper of one variant through some base URL, keeping its cookies. */
 function shopper(base: string, prefix: string) {
@@ -90,7 +95,12 @@ describe('the front serves the UI and proxies the variants', () => {
     assert.match(page.body, /<script[^>]+app\.js/);
     const script = await call(front.url, 'GET', '/app.js');
     assert.equal(script.status, 200);
-    assertJsonError(await call(front.url, 'GET', '/nothing-here'), 404, 'not_found');
+    assertJsonError(
+      await call(front.url, 'GET', '/nothing-here'),
+      404,
+      'not_found',
+      notFound('/nothing-here'),
+    );
   });
 
   test('a stateful cart flow through the front keeps its cookie (scoped to /stateful/ by the target) and its cartId', async () => {
@@ -211,8 +221,9 @@ describe('the proxy itself, against a plain HTTP server as its target', () => {
 
   test('only variant prefixes are proxied: /baseline/ and /stateful (no slash) stay on the front', async () => {
     seenUrl = '';
-    assertJsonError(await call(proxyFront.url, 'GET', '/baseline/api/cart'), 404, 'not_found');
-    assertJsonError(await call(proxyFront.url, 'GET', '/stateful'), 404, 'not_found');
+    const baseline = await call(proxyFront.url, 'GET', '/baseline/api/cart');
+    assertJsonError(baseline, 404, 'not_found', notFound('/baseline/api/cart'));
+    assertJsonError(await call(proxyFront.url, 'GET', '/stateful'), 404, 'not_found', notFound('/stateful'));
     assert.equal(seenUrl, '');
   });
 });
@@ -234,7 +245,7 @@ describe('the control API at /lab/api/ on the front drives the runtime', () => {
     assert.equal(killed.status, 200, JSON.stringify(killed.body));
     assert.equal(killed.body.instance.state, 'stopped');
     const down = await go('GET', 'api/cart');
-    assertJsonError(down, 503, 'no_instance');
+    assertJsonError(down, 503, 'no_instance', errors.noInstance().message);
     assert.equal(down.headers.get('x-served-by'), 'load-balancer', 'no instance answered: nginx did');
 
     const started = await call(front.url, 'POST', '/lab/api/instances/stateful-1/start');
@@ -249,12 +260,13 @@ describe('the control API at /lab/api/ on the front drives the runtime', () => {
     const foreign = await call(front.url, 'POST', '/lab/api/instances/stateless-1/kill', {
       headers: { origin: 'https://evil.example' },
     });
-    assertJsonError(foreign, 403, 'forbidden');
+    assertJsonError(foreign, 403, 'forbidden', errors.forbidden().message);
     assert.equal((await lab.runtime.list()).find((i) => i.id === 'stateless-1')?.state, 'running');
     assertJsonError(
       await call(front.url, 'POST', '/lab/api/instances/stateful-9/kill'),
       404,
       'unknown_instance',
+      errors.unknownInstance('stateful-9').message,
     );
   });
 });
@@ -273,7 +285,8 @@ describe('where the front listens and what it does without a target', () => {
         headers: { 'content-type': 'application/json' },
         body: '{"productId":"x"}',
       });
-      assertJsonError(reply, 503, 'target_unavailable');
+      const unreachable = { origin: `http://127.0.0.1:${closedPort}`, reason: 'ECONNREFUSED' };
+      assertJsonError(reply, 503, 'target_unavailable', errors.targetUnavailable(unreachable).message);
       assert.match(reply.body.error.message, /docker compose up/);
     }
     assert.equal((await call(lonely.url, 'GET', '/')).status, 200);

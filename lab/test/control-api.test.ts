@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { errors } from '@statelab/cart-core';
 import { isAlive } from '@statelab/processes';
 import { type LabHandle, startLab } from '../src/index.ts';
 
@@ -48,6 +49,8 @@ function assertJsonError(
   answer: { status: number; body: unknown; type: string | null },
   status: number,
   code: string,
+  /** The catalog's message, when the test knows its parameter. */
+  message?: string,
 ) {
   assert.equal(answer.status, status);
   assert.match(answer.type ?? '', /^application\/json/);
@@ -55,6 +58,7 @@ function assertJsonError(
   const { error } = answer.body as { error: { code: string; message: string } };
   assert.equal(error.code, code);
   assert.equal(typeof error.message, 'string');
+  if (message !== undefined) assert.equal(error.message, message);
 }
 
 describe('GET /lab/api/instances', () => {
@@ -200,18 +204,33 @@ describe('POST /lab/api/instances/:id/{kill,stop,start,restart}', () => {
 
   for (const action of ['kill', 'stop', 'start', 'restart']) {
     test(`POST /lab/api/instances/nope-9/${action} → 404 unknown_instance`, async () => {
-      assertJsonError(await call('POST', `/instances/nope-9/${action}`), 404, 'unknown_instance');
+      assertJsonError(
+        await call('POST', `/instances/nope-9/${action}`),
+        404,
+        'unknown_instance',
+        errors.unknownInstance('nope-9').message,
+      );
     });
   }
 
   test('POST /lab/api/instances/stateless-2/explode → 404 unknown_action, nothing changes', async () => {
     const before = await instance('stateless-2');
-    assertJsonError(await call('POST', '/instances/stateless-2/explode'), 404, 'unknown_action');
+    assertJsonError(
+      await call('POST', '/instances/stateless-2/explode'),
+      404,
+      'unknown_action',
+      errors.unknownAction({ action: 'explode', actions: ['kill', 'stop', 'start', 'restart'] }).message,
+    );
     assert.deepEqual(await instance('stateless-2'), before);
   });
 
   test('GET /lab/api/nothing-here → 404 not_found JSON', async () => {
-    assertJsonError(await call('GET', '/nothing-here'), 404, 'not_found');
+    assertJsonError(
+      await call('GET', '/nothing-here'),
+      404,
+      'not_found',
+      errors.notFound({ method: 'GET', path: '/lab/api/nothing-here' }).message,
+    );
   });
 });
 
@@ -230,8 +249,14 @@ describe('loopback only', () => {
     test(`${name} → 403 forbidden JSON, and nothing changes`, async () => {
       const base = via === 'nginx' ? lab.baseUrl : lab.controlApiUrl;
       const before = await instance('stateless-2');
-      assertJsonError(await call('POST', '/instances/stateless-2/kill', headers, base), 403, 'forbidden');
-      assertJsonError(await call('GET', '/instances', headers, base), 403, 'forbidden');
+      const forbidden = errors.forbidden().message;
+      assertJsonError(
+        await call('POST', '/instances/stateless-2/kill', headers, base),
+        403,
+        'forbidden',
+        forbidden,
+      );
+      assertJsonError(await call('GET', '/instances', headers, base), 403, 'forbidden', forbidden);
       assert.deepEqual(await instance('stateless-2'), before);
       assert.ok(isAlive(before.pid));
     });

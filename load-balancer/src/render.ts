@@ -83,7 +83,7 @@ function httpBasics(model: NginxModel): Block {
     `client_max_body_size ${DEFAULT_LIMITS.maxBodyBytes};`,
     `client_body_buffer_size ${DEFAULT_LIMITS.maxBodyBytes};`,
     comment(
-      'request line + headers: 1k normally, at most 4 x 8k (a longer line is 414, a longer header 400).',
+      'request line + headers: 1k normally, at most 4 x 8k (a longer line is 414, a longer header 431).',
     ),
     'client_header_buffer_size 1k;',
     'large_client_header_buffers 4 8k;',

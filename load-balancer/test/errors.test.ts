@@ -120,12 +120,12 @@ describe("nginx's own errors are JSON { error: { code, message } } from X-Served
       code: 'body_too_large',
     },
     {
-      name: 'a header over 8 KiB → 400 header_too_large (nginx 494)',
+      name: 'a header over 8 KiB → 431 headers_too_large (nginx 494), as the apps answer it',
       method: 'GET',
       path: '/stateless/api/cart',
       headers: { 'x-big': big },
-      status: 400,
-      code: 'header_too_large',
+      status: 431,
+      code: 'headers_too_large',
     },
     {
       name: 'a URI over 8 KiB → 414 uri_too_long',

@@ -23,7 +23,7 @@ const shoppers: Shopper[] = [];
 
 before(async () => {
   for (const id of ids) ports.set(id, await freePort());
-  for (const id of ids) apps.set(id, await startStatefulApp(cleanup, id, ports.get(id)!));
+  for (const id of ids) apps.set(id, (await startStatefulApp(cleanup, id, ports.get(id)!)).process);
   const uiRoot = await tempDir(cleanup, 'ui');
   nginx = await startNginx(cleanup, (listen, prefixDir) => ({
     mode: 'native',
@@ -113,7 +113,7 @@ describe('stateful sticky routing (real stateful-app instances)', () => {
   });
 
   test('home back: new shoppers reach it again within 15 s, moved shoppers stay on their fallback', async () => {
-    apps.set('stateful-1', await startStatefulApp(cleanup, 'stateful-1', ports.get('stateful-1')!));
+    apps.set('stateful-1', (await startStatefulApp(cleanup, 'stateful-1', ports.get('stateful-1')!)).process);
     await waitUntilReady(
       apps.get('stateful-1')!,
       'stateful-1 receiving new shoppers through nginx',

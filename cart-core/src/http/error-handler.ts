@@ -1,6 +1,7 @@
-/** The one error renderer: catalog errors as they are, parser errors mapped, anything else a bare 500. */
+/** The apps' error middleware: catalog errors as they are, parser errors mapped, anything else a bare 500. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { CartError, errorBody, errors, INTERNAL_ERROR_BODY } from '../errors.ts';
+import { CartError, errors } from '../errors.ts';
+import { sendError } from './send-error.ts';
 
 interface ParserError {
   type?: unknown;
@@ -22,18 +23,17 @@ function fromParser(err: ParserError, maxBodyBytes: number): CartError | undefin
     case 'request.size.invalid':
       return errors.invalidBody('the request body was incomplete', err);
     default:
-      // Express itself raises 4xx errors for requests it cannot route (a malformed %-escape in the path).
+      // Express raises 4xx errors for requests it cannot route (a malformed %-escape in the path, a 400):
+      // the catalog's bad_request, as Node and nginx answer an unparseable request.
       if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-        return new CartError(err.status, 'bad_request', 'the request could not be understood', {
-          cause: err,
-        });
+        return errors.badRequest(err);
       }
       return undefined;
   }
 }
 
 export function notFound(): RequestHandler {
-  return (req, _res, next) => next(errors.notFound(req.method, req.path));
+  return (req, _res, next) => next(errors.notFound(req));
 }
 
 export function errorHandler(maxBodyBytes: number): ErrorRequestHandler {
@@ -42,12 +42,11 @@ export function errorHandler(maxBodyBytes: number): ErrorRequestHandler {
     const known = err instanceof CartError ? err : fromParser((err ?? {}) as ParserError, maxBodyBytes);
     if (!known) {
       req.log.error({ err }, 'unhandled error');
-      res.status(500).json(INTERNAL_ERROR_BODY);
+      sendError(res, errors.internalError());
       return;
     }
     if (known.status >= 500) req.log.error({ err: known.cause ?? known, code: known.code }, known.message);
     else req.log.info({ code: known.code }, known.message);
-    res.set(known.headers);
-    res.status(known.status).json(errorBody(known.code, known.message));
+    sendError(res, known);
   };
 }

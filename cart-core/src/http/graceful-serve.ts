@@ -14,7 +14,7 @@ import {
 } from 'node:http';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { errorBody } from '../errors.ts';
+import { errorBody, errors } from '../errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
 export interface ServeOptions {
@@ -68,15 +68,15 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
   // body; answer them in the contract's JSON shape instead.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
     if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
-    const [status, code, message] =
+    const answer =
       err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'headers_too_large', 'request headers are too large']
+        ? errors.headersTooLarge(err)
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'request_timeout', 'the request took too long to arrive']
-          : [400, 'bad_request', 'the request could not be parsed'];
-    const body = JSON.stringify(errorBody(code, message));
+          ? errors.requestTimeout(err)
+          : errors.badRequest(err);
+    const body = JSON.stringify(errorBody(answer));
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nX-Served-By: ${options.instance}\r\nConnection: close\r\n\r\n${body}`,
     );
   });

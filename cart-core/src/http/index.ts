@@ -10,3 +10,4 @@ export * from './lifecycle.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './run-main.ts';
+export * from './send-error.ts';

@@ -1,7 +1,8 @@
 /** `/healthz` (the process runs), `/readyz` (it can serve carts) and `/api/instance`. */
 import type { IRouter } from 'express';
-import { errorBody } from '../errors.ts';
+import { errors } from '../errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { sendError } from './send-error.ts';
 
 export interface ProbeOptions {
   instance: string;
@@ -16,16 +17,9 @@ export function probes(router: IRouter, { instance, variant, lifecycle, storeRea
     res.json({ status: 'ok', instance });
   });
   router.get('/readyz', (_req, res) => {
-    if (lifecycle.isDraining()) {
-      res.status(503).json(errorBody('draining', 'this instance is shutting down'));
-    } else if (storeReady && !storeReady()) {
-      res
-        .set('Retry-After', '1')
-        .status(503)
-        .json(errorBody('store_unavailable', 'the cart store is unavailable'));
-    } else {
-      res.json({ status: 'ready', instance });
-    }
+    if (lifecycle.isDraining()) sendError(res, errors.draining());
+    else if (storeReady && !storeReady()) sendError(res, errors.storeUnavailable());
+    else res.json({ status: 'ready', instance });
   });
   router.get('/api/instance', (_req, res) => {
     res.json({

@@ -3,6 +3,8 @@
  * no validation. Whatever a variant costs beyond this is what its state handling costs.
  */
 import { fileURLToPath } from 'node:url';
+import { errors } from '@statelab/cart-core';
+import { sendError } from '@statelab/cart-core/http';
 import express, { type Express } from 'express';
 
 /** The entry point the lab runs for each baseline instance (and `npm run bench:direct` for its ceiling). */
@@ -28,12 +30,9 @@ export function buildBaselineApp(instance: string, isDraining: () => boolean): E
     res.type('application/json').send(cart);
   });
   app.get('/readyz', (_req, res) => {
-    if (isDraining())
-      res.status(503).json({ error: { code: 'draining', message: 'this instance is shutting down' } });
+    if (isDraining()) sendError(res, errors.draining());
     else res.json({ status: 'ready', instance });
   });
-  app.use((req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: `no route for ${req.method} ${req.path}` } });
-  });
+  app.use((req, res) => sendError(res, errors.notFound(req)));
   return app;
 }

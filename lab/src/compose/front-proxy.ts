@@ -4,7 +4,8 @@
  * only hop-by-hop headers, which describe one connection, are dropped on each leg.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { errorBody } from '@statelab/cart-core';
+import { type CartError, errors } from '@statelab/cart-core';
+import { sendError } from '@statelab/cart-core/http';
 
 export interface ProxyOptions {
   /** The load balancer, `http://host:port`. */
@@ -38,29 +39,12 @@ export const PROXY_TIMEOUT_MS = 30_000;
 /** Nothing listens at the target (compose not up) or it cannot be reached: 503, nothing was sent. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
-function failureAnswer(err: NodeJS.ErrnoException, target: URL): [number, ReturnType<typeof errorBody>] {
-  if (err.code !== undefined && UNREACHABLE.has(err.code)) {
-    return [
-      503,
-      errorBody(
-        'target_unavailable',
-        `the load balancer at ${target.origin} does not answer (${err.code}); start it with: docker compose up --build`,
-      ),
-    ];
-  }
-  if (err.code === 'ETIMEDOUT')
-    return [504, errorBody('target_timeout', `the load balancer at ${target.origin} did not answer in time`)];
-  return [502, errorBody('bad_gateway', `the load balancer at ${target.origin} failed: ${err.message}`)];
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
+function failureAnswer(err: NodeJS.ErrnoException, target: URL): CartError {
+  const { origin } = target;
+  if (err.code !== undefined && UNREACHABLE.has(err.code))
+    return errors.targetUnavailable({ origin, reason: err.code }, err);
+  if (err.code === 'ETIMEDOUT') return errors.targetTimeout(origin, err);
+  return errors.badGateway({ upstream: `the load balancer at ${origin}`, detail: err.message }, err);
 }
 
 export function proxyTo(options: ProxyOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -96,8 +80,8 @@ export function proxyTo(options: ProxyOptions): (req: IncomingMessage, res: Serv
     outgoing.on('error', (err: NodeJS.ErrnoException) => {
       options.onError?.(err);
       if (res.headersSent) return void res.destroy();
-      const [status, body] = failureAnswer(err, target);
-      sendJson(res, status, body);
+      res.setHeader('Cache-Control', 'no-store');
+      sendError(res, failureAnswer(err, target));
     });
     // The client went away before its answer was complete: stop the work upstream as well.
     res.on('close', () => {

@@ -8,7 +8,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errorBody, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
+import { errors, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
+import { sendError } from '@statelab/cart-core/http';
 import { buildUi } from '@statelab/cart-ui';
 import express from 'express';
 import { buildControlApi } from '../control/control-api.ts';
@@ -54,9 +55,7 @@ function staticUi(uiRoot: string): express.Express {
   app.disable('x-powered-by');
   app.use(express.static(uiRoot, { index: 'index.html', dotfiles: 'ignore', redirect: false }));
   // As nginx does: anything that is not a UI file is a JSON 404, never the page or a listing.
-  app.use((req, res) => {
-    res.status(404).json(errorBody('not_found', `no route for ${req.method} ${req.path}`));
-  });
+  app.use((req, res) => sendError(res, errors.notFound(req)));
   return app;
 }
 

@@ -3,7 +3,8 @@
  * kill / stop / start / restart one instance. Loopback peers only; every error is JSON.
  */
 
-import { errorBody, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { CartError, errors, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { sendError } from '@statelab/cart-core/http';
 import express, { type ErrorRequestHandler, type Express, Router } from 'express';
 import {
   InstanceFailedError,
@@ -49,34 +50,29 @@ function routes({ runtime, variants }: ControlApiOptions): Router {
 
   router.post('/instances/:id/:action', async (req, res) => {
     const { id, action } = req.params;
-    if (!isRuntimeAction(action)) {
-      res
-        .status(404)
-        .json(
-          errorBody('unknown_action', `no action "${action}"; actions are ${RUNTIME_ACTIONS.join(', ')}`),
-        );
-      return;
-    }
+    if (!isRuntimeAction(action))
+      return sendError(res, errors.unknownAction({ action, actions: RUNTIME_ACTIONS }));
     res.json({ instance: await runtime[action](id) });
   });
 
   return router;
 }
 
+function fromRuntime(err: unknown): CartError | undefined {
+  if (err instanceof CartError) return err;
+  if (err instanceof UnknownInstanceError) return errors.unknownInstance(err.id, err);
+  // Loopback callers only: the child's last lines help more than a bare 500.
+  if (err instanceof InstanceFailedError) return errors.instanceFailed(err.message, err);
+  if (err instanceof RuntimeClosedError) return errors.labStopping(err);
+  return undefined;
+}
+
 function errorHandler(onError: (err: unknown) => void): ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
-    if (err instanceof UnknownInstanceError) {
-      res.status(404).json(errorBody('unknown_instance', err.message));
-    } else if (err instanceof InstanceFailedError) {
-      // Loopback callers only: the child's last lines help more than a bare 500.
-      res.status(500).json(errorBody('instance_failed', err.message));
-    } else if (err instanceof RuntimeClosedError) {
-      res.status(503).json(errorBody('lab_stopping', err.message));
-    } else {
-      onError(err);
-      res.status(500).json(errorBody('internal_error', 'internal server error'));
-    }
+    const known = fromRuntime(err);
+    if (!known) onError(err);
+    sendError(res, known ?? errors.internalError());
   };
 }
 
@@ -90,9 +86,7 @@ export function buildControlApi(options: ControlApiOptions): Express {
     next();
   });
   app.use(CONTROL_API_PATH, routes(options));
-  app.use((req, res) => {
-    res.status(404).json(errorBody('not_found', `no route for ${req.method} ${req.path}`));
-  });
+  app.use((req, res) => sendError(res, errors.notFound(req)));
   app.use(errorHandler(options.onError ?? (() => undefined)));
   return app;
 }

@@ -4,7 +4,8 @@
  * from another site can still reach loopback, so a cross-origin `Origin` is refused too.
  */
 
-import { errorBody } from '@statelab/cart-core';
+import { errors } from '@statelab/cart-core';
+import { sendError } from '@statelab/cart-core/http';
 import type { RequestHandler } from 'express';
 
 export function isLoopbackAddress(address: string | undefined): boolean {
@@ -36,6 +37,6 @@ export function loopbackOnly(): RequestHandler {
     const peers = [req.socket.remoteAddress ?? '', ...claimedPeers(req.headers)];
     const origin = req.headers.origin;
     if (peers.every(isLoopbackAddress) && (origin === undefined || isLoopbackOrigin(origin))) return next();
-    res.status(403).json(errorBody('forbidden', 'the control API answers loopback clients only'));
+    sendError(res, errors.forbidden());
   };
 }
