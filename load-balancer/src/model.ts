@@ -17,6 +17,8 @@ export interface NginxModel {
   listen: { host: string; port: number };
   /** native: the `nginx -p` directory (pid, logs, temp paths). */
   prefixDir?: string;
+  /** native, when the master runs as root: the user its workers run as (the lab's own). */
+  user?: string;
   /** Routing, prefix and cookie come from TOPOLOGY. */
   variants: Array<{ variant: Variant; servers: UpstreamServer[] }>;
   /** Bare express ceiling for the bench, round-robin at /baseline/. */
@@ -42,6 +44,7 @@ const ID = /^[a-z0-9-]{1,64}$/;
 // Hosts and paths are pasted into nginx directives: refuse anything that could end or open one.
 const HOST = /^[A-Za-z0-9.:_-]+$/;
 const PATH_UNSAFE = /[\s;{}"'$\\]/;
+const USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
 
 function checkEndpoint(where: string, e: { host: string; port: number }, problems: string[]): void {
   if (!HOST.test(e.host)) problems.push(`${where}.host "${e.host}" is not a plain host name or address`);
@@ -84,6 +87,7 @@ export function validateModel(model: NginxModel): void {
   ) {
     problems.push('prefixDir must be an absolute path without spaces, quotes, ; { } $ or \\');
   }
+  if (model.user !== undefined && !USER.test(model.user)) problems.push('user must be a plain user name');
   if (model.resolver !== undefined && !HOST.test(model.resolver))
     problems.push('resolver must be an address');
   if (problems.length > 0) throw new NginxModelError(problems);

@@ -2,7 +2,6 @@
  * The one nginx configuration source, for native processes and for compose. Plain functions that
  * build the text; every non-obvious directive carries its why as a `#` comment in the output.
  */
-import { userInfo } from 'node:os';
 import { DEFAULT_LIMITS, TOPOLOGY } from '@statelab/cart-core';
 import { errorLocations, errorPageDirectives, gatewayErrorMap } from './error-pages.ts';
 import { labLocation, PROXY_DEFAULTS, retryPolicy, uiLocation, variantLocation } from './locations.ts';
@@ -29,16 +28,15 @@ function mainContext(model: NginxModel): Block {
       'error_log stderr warn;',
     ];
   }
-  const asRoot = process.getuid?.() === 0;
   return [
     comment('native: the lab supervises nginx as a foreground child; every path lives in the -p prefix.'),
     'daemon off;',
-    ...(asRoot
+    ...(model.user
       ? [
           comment(
             'master is root: workers would become `nobody`, who cannot read a 0700 prefix or UI folder.',
           ),
-          `user ${userInfo().username};`,
+          `user ${model.user};`,
         ]
       : []),
     'worker_processes auto;',

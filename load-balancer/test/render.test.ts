@@ -85,7 +85,7 @@ describe('renderNginxConfig', () => {
     assert.match(config, /server stateless-2:3000 max_fails=1 fail_timeout=5s resolve; # stateless-2/);
   });
 
-  test('native: foreground, every path inside the prefix, workers run as the current user when root', () => {
+  test('native: foreground, every path inside the prefix, workers run as the user the model names', () => {
     const config = renderNginxConfig(nativeModel());
     assert.match(config, /^daemon off;$/m);
     assert.match(config, /^pid nginx\.pid;$/m);
@@ -94,8 +94,12 @@ describe('renderNginxConfig', () => {
     for (const dir of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
       assert.match(config, new RegExp(`${dir}_temp_path ${dir}_temp;`));
     }
-    const root = process.getuid?.() === 0;
-    assert.equal(/^user root;$/m.test(config), root, 'a `user` line exactly when the master runs as root');
+    assert.doesNotMatch(config, /^user /m, 'no `user` line unless the model names one');
+    assert.match(renderNginxConfig({ ...nativeModel(), user: 'lab-user' }), /^user lab-user;$/m);
+    assert.throws(
+      () => renderNginxConfig({ ...nativeModel(), user: 'root; daemon on' }),
+      /user must be a plain user name/,
+    );
   });
 
   test('stateful is sticky on the route in its cookie; unknown routes go to the round-robin pool', () => {

@@ -4,5 +4,6 @@ export * from './line-buffer.ts';
 export * from './managed-process.ts';
 export * from './node-main.ts';
 export * from './proc-stat.ts';
+export * from './process-user.ts';
 export * from './redis-server.ts';
 export * from './wait.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -14,6 +14,7 @@ import {
   listeningLine,
   processCpuMs,
   redisServerArgs,
+  workerUser,
 } from '../src/index.ts';
 
 test('the line buffer keeps the last N lines across chunk boundaries', () => {
@@ -97,4 +98,8 @@ test('redis-server runs on loopback, without persistence, in the dir given', () 
     '--dir',
     '/tmp/x',
   ]);
+});
+
+test('workerUser names our own user exactly when we run as root', () => {
+  assert.equal(workerUser(), process.getuid?.() === 0 ? userInfo().username : undefined);
 });

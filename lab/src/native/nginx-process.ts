@@ -13,6 +13,7 @@ import {
   httpStatus,
   ManagedProcess,
   pollUntil,
+  workerUser,
 } from '@statelab/processes';
 import { LOOPBACK, saysAddressInUse } from './ports.ts';
 
@@ -46,7 +47,7 @@ const PORT_ATTEMPTS = 4;
 
 async function startOnce(options: NginxStartOptions, port: number): Promise<ManagedProcess> {
   const confPath = join(options.prefixDir, 'nginx.conf');
-  const model: NginxModel = { ...options.model, listen: { host: LOOPBACK, port } };
+  const model: NginxModel = { ...options.model, listen: { host: LOOPBACK, port }, user: workerUser() };
   await writeFile(confPath, renderNginxConfig(model));
   const { args } = nginxCommand(confPath, options.prefixDir);
   const proc = await ManagedProcess.spawn({

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, httpStatus, ManagedProcess, waitUntilReady } from '@statelab/processes';
+import { freePort, httpStatus, ManagedProcess, waitUntilReady, workerUser } from '@statelab/processes';
 import { findNginx, type NginxModel, nginxCommand, renderNginxConfig } from '../../src/index.ts';
 
 const READY_TIMEOUT_MS = 15_000;
@@ -54,7 +54,7 @@ export async function startNginx(
   requireNginx();
   const prefixDir = await tempDir(cleanup, 'nginx');
   const port = await freePort();
-  const config = renderNginxConfig(model({ host: '127.0.0.1', port }, prefixDir));
+  const config = renderNginxConfig({ user: workerUser(), ...model({ host: '127.0.0.1', port }, prefixDir) });
   const confPath = join(prefixDir, 'nginx.conf');
   await writeFile(confPath, config);
   const { command, args } = nginxCommand(confPath, prefixDir);
