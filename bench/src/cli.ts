@@ -91,7 +91,7 @@ export async function main(
   try {
     report = await runBench(options, {
       progress,
-      wrkPath: env.PATH,
+      env,
       ...(deps.openLab ? { openLab: deps.openLab } : {}),
     });
   } catch (err) {

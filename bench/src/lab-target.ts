@@ -5,7 +5,7 @@
  * faults, and the process ids whose CPU time the report reads.
  */
 import { REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
-import { connectLab, type InstanceInfo, type Runtime, startLab } from '@statelab/lab';
+import { connectLab, type InstanceInfo, type LabHost, type Runtime, startLab } from '@statelab/lab';
 import type { CpuGroups } from './cpu.ts';
 import { connectRuntime } from './http-runtime.ts';
 
@@ -42,15 +42,18 @@ function groupsFor(runtime: Runtime, variant: Variant | 'baseline', nginxPids: (
   };
 }
 
-export async function openNativeLab(spec: NativeLabSpec): Promise<LabTarget> {
-  const lab = await startLab({
-    port: 0,
-    instances: spec.instances,
-    variants: [spec.variant],
-    baseline: spec.baseline,
-    // Request lines at info would cost the apps more than the requests themselves.
-    logLevel: 'warn',
-  });
+export async function openNativeLab(spec: NativeLabSpec, host: LabHost): Promise<LabTarget> {
+  const lab = await startLab(
+    {
+      port: 0,
+      instances: spec.instances,
+      variants: [spec.variant],
+      baseline: spec.baseline,
+      // Request lines at info would cost the apps more than the requests themselves.
+      logLevel: 'warn',
+    },
+    host,
+  );
   const nginxPids = () => {
     const master = lab.nginxPid();
     return [...(master === undefined ? [] : [master]), ...lab.nginxWorkerPids()];

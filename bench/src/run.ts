@@ -32,8 +32,8 @@ export interface RunDeps {
   progress: Progress;
   /** Opens the system under test; tests and `--target` pass their own. */
   openLab?: (variant: Variant, baseline: number) => Promise<LabTarget>;
-  /** The PATH the load generator check looks for wrk on (the CLI passes its env's). */
-  wrkPath?: string | undefined;
+  /** The environment native labs inherit and wrk is looked up in (the CLI passes its own). */
+  env: NodeJS.ProcessEnv;
 }
 
 async function guarded(
@@ -62,7 +62,10 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
       : options.target
         ? () => openTargetLab(options.target!)
         : (variant: Variant, baseline: number) =>
-            openNativeLab({ variant, instances: options.instances, baseline }));
+            openNativeLab(
+              { variant, instances: options.instances, baseline },
+              { env: deps.env, report: (line) => deps.progress.line(line) },
+            ));
   const wantsScaling = options.scenarios.includes('scaling');
   let baselineDone = !wantsScaling;
   let runtimeKind: 'native' | 'compose' = 'native';
@@ -104,7 +107,7 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
         if (hasBaseline)
           results.push(
             ...(await guarded(ctx, 'scaling', 'baseline', async () => {
-              const sweep = await baselineSweep(ctx, deps.wrkPath);
+              const sweep = await baselineSweep(ctx, deps.env);
               loadGeneratorCheck = sweep.check;
               return sweep.rows;
             })),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { EXIT } from '@statelab/cart-core';
-import { startLab } from '@statelab/lab';
+import { processHost, startLab } from '@statelab/lab';
 import { main } from '../src/cli.ts';
 
 function memoryIo() {
@@ -127,7 +127,10 @@ describe('npm run bench (main)', () => {
   });
 
   it('--target benches a running lab, driving its faults through the control API', async (t) => {
-    const lab = await startLab({ port: 0, instances: 2, variants: ['stateless'], logLevel: 'warn' });
+    const lab = await startLab(
+      { port: 0, instances: 2, variants: ['stateless'], logLevel: 'warn' },
+      processHost(),
+    );
     t.after(() => lab.close());
     const dir = await tempDir(t);
     const m = memoryIo();

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Variant } from '@statelab/cart-core';
+import { processHost } from '@statelab/lab';
 import { type LabTarget, openNativeLab } from '../src/lab-target.ts';
 import { parseOptions } from '../src/options.ts';
 import { createProgress } from '../src/progress.ts';
@@ -38,7 +39,7 @@ function labFor(variant: Variant, baseline = 0): () => ScenarioContext {
   let ctx: ScenarioContext | undefined;
   let target: LabTarget | undefined;
   before(async () => {
-    target = await openNativeLab({ variant, instances: OPTIONS.instances, baseline });
+    target = await openNativeLab({ variant, instances: OPTIONS.instances, baseline }, processHost());
     ctx = {
       options: OPTIONS,
       variant,
@@ -152,7 +153,7 @@ describe('scenarios on a real stateless lab', () => {
   });
 
   it('scaling: 1 and 2 instances with CPU per request, and the same sweep on the baseline ceiling; wrk checks the load generator', async () => {
-    const { rows: ceiling, check } = await baselineSweep(ctx(), process.env.PATH);
+    const { rows: ceiling, check } = await baselineSweep(ctx(), process.env);
     const rows = await scaling(ctx());
     for (const [variant, list] of [
       ['baseline', ceiling],

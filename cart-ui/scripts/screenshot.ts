@@ -5,7 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLab } from '@statelab/lab';
+import { processHost, startLab } from '@statelab/lab';
+import { buildUi } from '../src/index.ts';
 import { addProduct, column, instanceAction, sendBurst, servedBy } from '../test/support/cart-page.ts';
 import { launchChromium, openPage } from '../test/support/chromium.ts';
 
@@ -17,12 +18,16 @@ const SHOPPING: Record<string, string[]> = {
 };
 
 async function run(): Promise<void> {
-  const lab = await startLab({
-    port: 0,
-    instances: 3,
-    logLevel: 'warn',
-    appEnv: { SHUTDOWN_IDLE_GRACE_MS: '200' },
-  });
+  const lab = await startLab(
+    {
+      uiRoot: await buildUi(),
+      port: 0,
+      instances: 3,
+      logLevel: 'warn',
+      appEnv: { SHUTDOWN_IDLE_GRACE_MS: '200' },
+    },
+    processHost(),
+  );
   const browser = await launchChromium().catch(async (err: unknown) => {
     await lab.close();
     throw err;

@@ -3,9 +3,13 @@
  * The steps build on each other, in order: shop, watch the balancer, kill the stateful home, start it.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type LabHandle, startLab } from '@statelab/lab';
+import { type LabHandle, processHost, startLab } from '@statelab/lab';
 import type { Browser, Page } from 'playwright-core';
+import { buildUi } from '../src/index.ts';
 import {
   addProduct,
   cartLines,
@@ -30,20 +34,29 @@ describe('cart page against a running lab', { timeout: 240_000 }, () => {
   let page: Page;
   let problems: string[];
 
+  let uiDir: string;
+
   before(async () => {
-    lab = await startLab({
-      port: 0,
-      instances: 3,
-      logLevel: 'warn',
-      // Short drains keep stop and restart quick; nothing else differs from `npm run lab`.
-      appEnv: { SHUTDOWN_IDLE_GRACE_MS: '200', SHUTDOWN_TIMEOUT_MS: '3000' },
-    });
+    // The page as `npm run build` makes it, in a folder of this test's own.
+    uiDir = await buildUi(await mkdtemp(join(tmpdir(), 'statelab-ui-')));
+    lab = await startLab(
+      {
+        uiRoot: uiDir,
+        port: 0,
+        instances: 3,
+        logLevel: 'warn',
+        // Short drains keep stop and restart quick; nothing else differs from `npm run lab`.
+        appEnv: { SHUTDOWN_IDLE_GRACE_MS: '200', SHUTDOWN_TIMEOUT_MS: '3000' },
+      },
+      processHost(),
+    );
     browser = await launchChromium();
     ({ page, problems } = await openPage(browser, lab.baseUrl));
   });
   after(async () => {
     await browser?.close();
     await lab?.close();
+    if (uiDir) await rm(uiDir, { recursive: true, force: true });
   });
 
   it('GET / shows the three variants, each with a cart served by one of its own instances', async () => {

@@ -7,8 +7,9 @@ export { type ConnectedLab, type ConnectLabOptions, connectLab } from './compose
 export { type FrontHandle, type FrontOptions, startFront } from './compose/front-server.ts';
 export { BASELINE_PREFIX, buildControlApi, CONTROL_API_PATH } from './control/control-api.ts';
 export { isLoopbackAddress } from './control/loopback.ts';
-export { type LabHandle, startLab } from './native/lab.ts';
+export { type LabHandle, type LabHost, startLab } from './native/lab.ts';
 export type { LabOptions } from './native/lab-options.ts';
+export { processHost } from './process-host.ts';
 export {
   InstanceFailedError,
   type InstanceInfo,

@@ -4,16 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startLab } from '../src/index.ts';
+import { processHost, startLab } from '../src/index.ts';
 
 test('baseline: 2 → /baseline/api/cart answers a constant cart round-robin from baseline-1 and baseline-2', async (t) => {
-  const lab = await startLab({
-    port: 0,
-    instances: 1,
-    variants: ['stateless'],
-    baseline: 2,
-    appEnv: { LOG_LEVEL: 'warn' },
-  });
+  const lab = await startLab(
+    {
+      port: 0,
+      instances: 1,
+      variants: ['stateless'],
+      baseline: 2,
+      appEnv: { LOG_LEVEL: 'warn' },
+    },
+    processHost(),
+  );
   t.after(() => lab.close());
   const { instances } = await (await fetch(`${lab.baseUrl}/lab/api/instances`)).json();
   assert.deepEqual(
@@ -42,7 +45,10 @@ test('baseline: 2 → /baseline/api/cart answers a constant cart round-robin fro
 
 test('an app that refuses its config → startLab rejects with "<id> exited with code 78: <its last lines>"', async () => {
   await assert.rejects(
-    startLab({ port: 0, instances: 1, variants: ['stateless'], appEnv: { JWT_SECRET: 'too-short' } }),
+    startLab(
+      { port: 0, instances: 1, variants: ['stateless'], appEnv: { JWT_SECRET: 'too-short' } },
+      processHost(),
+    ),
     /stateless-1 exited with code 78:[\s\S]*JWT_SECRET/,
   );
 });
@@ -50,7 +56,7 @@ test('an app that refuses its config → startLab rejects with "<id> exited with
 test('startLab with bad options → one error listing every problem', async () => {
   await assert.rejects(
     // biome-ignore lint/suspicious/noExplicitAny: a caller without types passing wrong values.
-    startLab({ port: -1, instances: 0, variants: ['nope'] } as any),
+    startLab({ port: -1, instances: 0, variants: ['nope'] } as any, processHost()),
     (err: Error) => /port/.test(err.message) && /instances/.test(err.message) && /variants/.test(err.message),
   );
 });

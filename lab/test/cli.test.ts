@@ -10,10 +10,11 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { EXIT } from '@statelab/cart-core';
 import { childPids, isAlive, waitForLine } from '@statelab/processes';
-import { parseCliArgs } from '../src/cli/cli-options.ts';
+import { DEFAULT_UI_DIR, parseCliArgs } from '../src/cli/cli-options.ts';
 import { main } from '../src/index.ts';
 import { findTools } from '../src/native/tools.ts';
 import { killLeftovers, runLab } from './support/processes.ts';
+import { uiFolder } from './support/ui-folder.ts';
 
 function memoryIo() {
   const stdout = new PassThrough();
@@ -35,7 +36,9 @@ function binDir(t: { after(fn: () => void): void }, tools: Record<string, string
 
 test('npm run lab -- --port 0 --instances 1: prints the URLs and "ready"; SIGTERM → exit 0, every process gone, temp dir removed', async (t) => {
   const started = Date.now();
-  const child = await runLab(t, ['--port', '0', '--instances', '1']);
+  const uiDir = await uiFolder();
+  t.after(() => uiDir.remove());
+  const child = await runLab(t, ['--port', '0', '--instances', '1', '--ui-dir', uiDir.dir]);
   const pids = new Set<number>();
   t.after(() => killLeftovers(pids));
   await waitForLine(child, 'npm run lab "ready"', (line) => /\bready\b/.test(line) || undefined, 60_000);
@@ -76,6 +79,18 @@ test('nginx not on PATH (nor in the sbin folders) → one clear line naming it a
   assert.equal(out(), '');
   assert.match(err(), /needs nginx and redis-server .*install with: apt-get install nginx redis-server\n$/);
   assert.equal(err().trim().split('\n').length, 1);
+});
+
+test('--ui-dir without a built UI → one line saying how to build it, exit 69, nothing started', async (t) => {
+  const empty = mkdtempSync(join(tmpdir(), 'statelab-no-ui-'));
+  t.after(() => rmSync(empty, { recursive: true, force: true }));
+  for (const runtime of ['native', 'compose']) {
+    const { io, out, err } = memoryIo();
+    const code = await main(['--runtime', runtime, '--port', '0', '--ui-dir', empty], process.env, io);
+    assert.equal(code, EXIT.unavailable);
+    assert.equal(out(), '');
+    assert.equal(err(), `statelab lab: no built cart UI in ${empty}; build it with: npm run build\n`);
+  }
 });
 
 test('redis-server is required only when a chosen variant needs Redis', (t) => {
@@ -137,13 +152,22 @@ test('--runtime compose: the front on 127.0.0.1:8081, the target http://127.0.0.
   assert.deepEqual(parseCliArgs(['--runtime', 'compose']), {
     help: false,
     runtime: 'compose',
-    config: { port: 8081, target: 'http://127.0.0.1:8080' },
+    config: { port: 8081, target: 'http://127.0.0.1:8080', uiRoot: DEFAULT_UI_DIR },
   });
-  const set = parseCliArgs(['--runtime', 'compose', '--port', '9000', '--target', 'http://localhost:18080/']);
+  const set = parseCliArgs([
+    '--runtime',
+    'compose',
+    '--port',
+    '9000',
+    '--target',
+    'http://localhost:18080/',
+    '--ui-dir',
+    '/srv/ui',
+  ]);
   assert.deepEqual(set, {
     help: false,
     runtime: 'compose',
-    config: { port: 9000, target: 'http://localhost:18080' },
+    config: { port: 9000, target: 'http://localhost:18080', uiRoot: '/srv/ui' },
   });
   const native = parseCliArgs(['--port', '0']);
   assert.equal(native.help === false && native.runtime, 'native');

@@ -5,32 +5,47 @@
  * `docker compose` command line: the engine is the one boundary faked.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { errors } from '@statelab/cart-core';
 import { createCookieJar } from '@statelab/cart-core/dev';
 import { freePort, pollUntil, waitForLine } from '@statelab/processes';
-import { connectLab, type FrontHandle, type LabHandle, startFront, startLab } from '../src/index.ts';
+import {
+  connectLab,
+  type FrontHandle,
+  type LabHandle,
+  processHost,
+  startFront,
+  startLab,
+} from '../src/index.ts';
 import { runLab } from './support/processes.ts';
+import { type UiFolder, uiFolder } from './support/ui-folder.ts';
 
 /** SIGKILL after this, if SIGTERM has not stopped `npm run lab`. */
 const STOP_TIMEOUT_MS = 15_000;
 let lab: LabHandle;
 let front: FrontHandle;
+let ui: UiFolder;
 
 before(async () => {
-  lab = await startLab({
-    port: 0,
-    instances: 1,
-    appEnv: { SHUTDOWN_IDLE_GRACE_MS: '500', LOG_LEVEL: 'warn' },
-  });
-  front = await startFront({ port: 0, target: lab.baseUrl, runtime: lab.runtime });
+  ui = await uiFolder();
+  lab = await startLab(
+    {
+      port: 0,
+      instances: 1,
+      appEnv: { SHUTDOWN_IDLE_GRACE_MS: '500', LOG_LEVEL: 'warn' },
+    },
+    processHost(),
+  );
+  front = await startFront({ port: 0, target: lab.baseUrl, runtime: lab.runtime, uiRoot: ui.dir });
 });
 after(async () => {
   await front?.close();
   await lab?.close();
+  await ui?.remove();
 });
 
 interface Reply {
@@ -169,7 +184,12 @@ describe('the proxy itself, against a plain HTTP server as its target', () => {
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const { port } = upstream.address() as { port: number };
-    proxyFront = await startFront({ port: 0, target: `http://127.0.0.1:${port}`, runtime: lab.runtime });
+    proxyFront = await startFront({
+      port: 0,
+      target: `http://127.0.0.1:${port}`,
+      runtime: lab.runtime,
+      uiRoot: ui.dir,
+    });
   });
   after(async () => {
     await proxyFront?.close();
@@ -278,6 +298,7 @@ describe('where the front listens and what it does without a target', () => {
       port: 0,
       target: `http://127.0.0.1:${closedPort}`,
       runtime: lab.runtime,
+      uiRoot: ui.dir,
     });
     t.after(() => lonely.close());
     for (const prefix of ['/stateful/', '/stateful-redis/', '/stateless/']) {
@@ -322,14 +343,15 @@ describe('where the front listens and what it does without a target', () => {
     }
   });
 
-  test('close() stops listening and removes the temp dir holding the UI build', async () => {
-    const mine = () => new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('statelab-front-')));
-    const existing = mine();
-    const extra = await startFront({ port: 0, target: lab.baseUrl, runtime: lab.runtime });
-    const made = [...mine()].filter((name) => !existing.has(name));
-    assert.equal(made.length, 1);
+  test('close() stops listening; the front writes no temp dir and leaves the UI folder it was given', async () => {
+    const before = new Set(readdirSync(tmpdir()));
+    const extra = await startFront({ port: 0, target: lab.baseUrl, runtime: lab.runtime, uiRoot: ui.dir });
+    assert.deepEqual(
+      readdirSync(tmpdir()).filter((name) => !before.has(name) && name.startsWith('statelab-')),
+      [],
+    );
     await extra.close();
-    assert.equal(mine().has(made[0]!), false);
+    assert.equal(existsSync(join(ui.dir, 'index.html')), true);
     const refused = await fetch(`${extra.url}/`).then(
       () => 'answered',
       () => 'refused',
@@ -340,7 +362,16 @@ describe('where the front listens and what it does without a target', () => {
 
 describe('npm run lab -- --runtime compose', () => {
   test('prints the front URL, then "ready" once the target answers; proxies and serves; SIGTERM → exit 0, target untouched', async (t) => {
-    const child = await runLab(t, ['--runtime', 'compose', '--port', '0', '--target', lab.baseUrl]);
+    const child = await runLab(t, [
+      '--runtime',
+      'compose',
+      '--port',
+      '0',
+      '--target',
+      lab.baseUrl,
+      '--ui-dir',
+      ui.dir,
+    ]);
     await waitForLine(child, 'npm run lab "ready"', (line) => /\bready\b/.test(line) || undefined, 30_000);
     const url = /(http:\/\/127\.0\.0\.1:\d+)\/ serves the UI/.exec(child.output())?.[1];
     assert.ok(url, child.output());
@@ -370,6 +401,8 @@ describe('npm run lab -- --runtime compose', () => {
       '0',
       '--target',
       `http://127.0.0.1:${await freePort()}`,
+      '--ui-dir',
+      ui.dir,
     ]);
     await waitForLine(
       child,

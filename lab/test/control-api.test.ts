@@ -6,16 +6,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { errors } from '@statelab/cart-core';
 import { isAlive } from '@statelab/processes';
-import { type LabHandle, startLab } from '../src/index.ts';
+import { type LabHandle, processHost, startLab } from '../src/index.ts';
 
 let lab: LabHandle;
 
 before(async () => {
-  lab = await startLab({
-    port: 0,
-    instances: 3,
-    appEnv: { SHUTDOWN_IDLE_GRACE_MS: '1000', LOG_LEVEL: 'warn' },
-  });
+  lab = await startLab(
+    {
+      port: 0,
+      instances: 3,
+      appEnv: { SHUTDOWN_IDLE_GRACE_MS: '1000', LOG_LEVEL: 'warn' },
+    },
+    processHost(),
+  );
 });
 after(() => lab?.close());
 

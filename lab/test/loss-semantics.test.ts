@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { CATALOG, TOPOLOGY, VARIANTS, type Variant } from '@statelab/cart-core';
-import { type LabHandle, startLab } from '../src/index.ts';
+import { type LabHandle, processHost, startLab } from '../src/index.ts';
 import { type Answer, createShopper, linesOf, type Shopper } from './support/shopper.ts';
 
 const SHOPPERS_PER_VARIANT = 9;
@@ -15,11 +15,14 @@ let shoppers: Shopper[];
 
 before(async () => {
   // The drain's idle grace must outlast nginx's 4 s upstream keepalive_timeout (no reused socket is cut).
-  lab = await startLab({
-    port: 0,
-    instances: 3,
-    appEnv: { SHUTDOWN_IDLE_GRACE_MS: '4500', LOG_LEVEL: 'warn' },
-  });
+  lab = await startLab(
+    {
+      port: 0,
+      instances: 3,
+      appEnv: { SHUTDOWN_IDLE_GRACE_MS: '4500', LOG_LEVEL: 'warn' },
+    },
+    processHost(),
+  );
   shoppers = VARIANTS.flatMap((variant) =>
     Array.from({ length: SHOPPERS_PER_VARIANT }, (_, i) =>
       createShopper(lab.baseUrl, variant, `${variant}#${i + 1}`),

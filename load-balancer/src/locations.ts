@@ -72,7 +72,15 @@ export function labLocation(controlApi: { host: string; port: number }): Block {
   ];
 }
 
-export function uiLocation(uiRoot: string): Block {
+export function uiLocation(uiRoot: string | undefined): Block {
+  if (uiRoot === undefined) {
+    return [
+      comment("no UI folder given: `/` is the JSON 404, not nginx's own page."),
+      'location / {',
+      ['return 404;'],
+      '}',
+    ];
+  }
   return [
     'location / {',
     [

@@ -23,8 +23,8 @@ export interface NginxModel {
   variants: Array<{ variant: Variant; servers: UpstreamServer[] }>;
   /** Bare express ceiling for the bench, round-robin at /baseline/. */
   baseline?: { servers: UpstreamServer[] };
-  /** Folder served at `/`. */
-  uiRoot: string;
+  /** Folder served at `/`; without one, `/` is a JSON 404 (a lab started for the bench). */
+  uiRoot?: string;
   /** `/lab/` is proxied here (loopback peers only). */
   controlApi?: { host: string; port: number };
   /** compose only: Docker's DNS (127.0.0.11). */
@@ -78,7 +78,7 @@ export function validateModel(model: NginxModel): void {
   }
   if (model.baseline) checkServers('baseline.servers', model.baseline.servers, problems);
   if (model.controlApi) checkEndpoint('controlApi', model.controlApi, problems);
-  if (!model.uiRoot.startsWith('/') || PATH_UNSAFE.test(model.uiRoot)) {
+  if (model.uiRoot !== undefined && (!model.uiRoot.startsWith('/') || PATH_UNSAFE.test(model.uiRoot))) {
     problems.push('uiRoot must be an absolute path without spaces, quotes, ; { } $ or \\');
   }
   if (

@@ -85,6 +85,13 @@ describe('renderNginxConfig', () => {
     assert.match(config, /server stateless-2:3000 max_fails=1 fail_timeout=5s resolve; # stateless-2/);
   });
 
+  test('without a UI folder, `/` is the JSON 404 rather than a page nginx happens to have', () => {
+    const { uiRoot: _ui, ...withoutUi } = nativeModel();
+    const config = renderNginxConfig(withoutUi);
+    assert.match(config, /location \/ \{\n\s+return 404;\n\s+\}/);
+    assert.doesNotMatch(config, /index index\.html;/);
+  });
+
   test('native: foreground, every path inside the prefix, workers run as the user the model names', () => {
     const config = renderNginxConfig(nativeModel());
     assert.match(config, /^daemon off;$/m);

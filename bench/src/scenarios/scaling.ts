@@ -56,11 +56,8 @@ export interface BaselineSweep {
   check: LoadGeneratorCheck;
 }
 
-/** The baseline sweep; its 1-instance step is also run by wrk, looked up on `wrkPath` (a PATH value). */
-export async function baselineSweep(
-  ctx: ScenarioContext,
-  wrkPath: string | undefined,
-): Promise<BaselineSweep> {
+/** The baseline sweep; its 1-instance step is also run by wrk, looked up in `env`. */
+export async function baselineSweep(ctx: ScenarioContext, env: NodeJS.ProcessEnv): Promise<BaselineSweep> {
   const { options } = ctx;
   let check = notChecked('the baseline sweep did not reach its 1-instance step');
   const rows = await steps(ctx, 'baseline', async (n, row) => {
@@ -71,7 +68,7 @@ export async function baselineSweep(
     }
     ctx.progress.line(`load generator check: wrk for ${Math.max(1, Math.round(options.durationS))} s`);
     check = await checkWithWrk({
-      command: findExecutable('wrk', { PATH: wrkPath }),
+      command: findExecutable('wrk', env),
       url: `${ctx.target.baseUrl}${prefixOf('baseline')}api/cart`,
       instances: n,
       connections: options.connections,

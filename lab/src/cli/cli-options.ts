@@ -1,11 +1,16 @@
 /** `npm run lab` flags: parsed with node's parseArgs, then checked by the same rules as `startLab()`. */
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isVariant, VARIANTS } from '@statelab/cart-core';
 import { ConfigError } from '@statelab/cart-core/http';
 import { COMPOSE_DEFAULTS, type ComposeLabConfig, parseTarget } from '../compose/compose-options.ts';
 import { LAB_DEFAULTS, type LabConfig, MAX_INSTANCES, parseLabOptions } from '../native/lab-options.ts';
+import { REPO_ROOT } from '../repo-root.ts';
 
 export const RUNTIMES = ['native', 'compose'] as const;
+
+/** Where `npm run build` (which `npm run lab` runs first) writes the cart UI. */
+export const DEFAULT_UI_DIR = join(REPO_ROOT, 'cart-ui', 'dist');
 
 export const USAGE = `Usage: npm run lab -- [options]
 
@@ -24,6 +29,7 @@ Options:
   --variants a,b    variants to run (default ${VARIANTS.join(',')})
   --baseline N      bare express instances at /baseline/, the bench's ceiling (default ${LAB_DEFAULTS.baseline})
   --log-level L     apps' LOG_LEVEL (default ${LAB_DEFAULTS.logLevel})
+  --ui-dir DIR      the built cart UI served at / (default cart-ui/dist, built by npm run build)
                     (--instances, --variants, --baseline and --log-level: native only)
   --help            this text
 `;
@@ -57,6 +63,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       'log-level': { type: 'string' },
       runtime: { type: 'string' },
       target: { type: 'string' },
+      'ui-dir': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -82,11 +89,12 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
     }
   };
   const port = read(() => integer('port', values.port));
+  const uiRoot = resolve(values['ui-dir'] ?? DEFAULT_UI_DIR);
   if (runtime === 'compose') {
     const target = read(() => parseTarget(values.target ?? COMPOSE_DEFAULTS.target));
     if (port !== undefined && port > 65535) problems.push(`--port must be at most 65535, got ${port}`);
     if (problems.length > 0) throw new ConfigError(problems);
-    const config = Object.freeze({ port: port ?? COMPOSE_DEFAULTS.port, target: target! });
+    const config = Object.freeze({ port: port ?? COMPOSE_DEFAULTS.port, target: target!, uiRoot });
     return { help: false, runtime, config };
   }
   const instances = read(() => integer('instances', values.instances));
@@ -102,6 +110,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
     ...(baseline !== undefined ? { baseline } : {}),
     ...(variants ? { variants: variants.filter(isVariant) } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
+    uiRoot,
   });
   return { help: false, runtime, config };
 }

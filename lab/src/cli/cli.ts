@@ -4,6 +4,8 @@
  * SIGTERM and stops every process it started.
  */
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXIT } from '@statelab/cart-core';
 import { ConfigError } from '@statelab/cart-core/http';
 import { runComposeLab } from '../compose/compose-lab.ts';
@@ -49,6 +51,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     return EXIT.ok;
   }
   if (request.runtime === 'compose') {
+    if (!hasUi(request.config.uiRoot, io)) return EXIT.unavailable;
     return untilStopped(io, (stop) => runComposeLab(request.config, { env, say, stop }));
   }
   const { config } = request;
@@ -57,6 +60,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     io.stderr.write(`${found.missing}\n`);
     return EXIT.unavailable;
   }
+  if (!hasUi(config.uiRoot, io)) return EXIT.unavailable;
 
   return untilStopped(io, async (stop) => {
     const started = Date.now();
@@ -76,6 +80,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     say(`statelab lab: ${signal}, stopping nginx, then apps, then redis...`);
     await lab.close();
   });
+}
+
+/** The folder `--ui-dir` names holds a built UI; if not, one line says how to build it. */
+function hasUi(uiRoot: string | undefined, io: Io): boolean {
+  if (uiRoot === undefined || existsSync(join(uiRoot, 'index.html'))) return true;
+  io.stderr.write(`statelab lab: no built cart UI in ${uiRoot}; build it with: npm run build\n`);
+  return false;
 }
 
 /**

@@ -56,7 +56,13 @@ export async function runComposeLab(config: ComposeLabConfig, context: ComposeLa
     stopped = true;
   });
   const runtime = context.runtime ?? createComposeRuntime({ run: composeCli(REPO_ROOT) });
-  const front = await startFront({ port: config.port, target: config.target, runtime, report: say });
+  const front = await startFront({
+    port: config.port,
+    target: config.target,
+    runtime,
+    report: say,
+    ...(config.uiRoot ? { uiRoot: config.uiRoot } : {}),
+  });
   try {
     say(
       `statelab lab (compose): ${front.url}/ serves the UI and the control API, and proxies to ${config.target}`,

@@ -13,6 +13,8 @@ export interface ComposeLabConfig {
   readonly port: number;
   /** The load balancer's origin, `http://127.0.0.1:8080`, without a trailing slash. */
   readonly target: string;
+  /** A built cart UI folder the front serves at `/`. */
+  readonly uiRoot?: string;
 }
 
 /**

@@ -3,14 +3,10 @@
  * API at `/lab/api/` over a Runtime (the compose one in real use), and every variant prefix proxied
  * to the compose load balancer. The Docker socket stays with the `docker compose` CLI on the host.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { errors, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
 import { sendError } from '@statelab/cart-core/http';
-import { buildUi } from '@statelab/cart-ui';
 import express from 'express';
 import { buildControlApi } from '../control/control-api.ts';
 import { LOOPBACK } from '../native/ports.ts';
@@ -23,6 +19,8 @@ export interface FrontOptions {
   /** The compose load balancer, `http://127.0.0.1:8080`. */
   target: string;
   runtime: Runtime;
+  /** A built cart UI folder served at `/`; without one every UI path is a JSON 404. */
+  uiRoot?: string;
   /** Told about proxy and control API failures (each is answered as JSON too). */
   report?: (line: string) => void;
 }
@@ -50,10 +48,10 @@ function isControlApi(url: string): boolean {
   return url === '/lab' || url.startsWith('/lab/') || url.startsWith('/lab?');
 }
 
-function staticUi(uiRoot: string): express.Express {
+function staticUi(uiRoot: string | undefined): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.static(uiRoot, { index: 'index.html', dotfiles: 'ignore', redirect: false }));
+  if (uiRoot) app.use(express.static(uiRoot, { index: 'index.html', dotfiles: 'ignore', redirect: false }));
   // As nginx does: anything that is not a UI file is a JSON 404, never the page or a listing.
   app.use((req, res) => sendError(res, errors.notFound(req)));
   return app;
@@ -72,7 +70,6 @@ function listen(server: http.Server, port: number): Promise<AddressInfo> {
 export async function startFront(options: FrontOptions): Promise<FrontHandle> {
   const target = new URL(options.target);
   const report = options.report ?? (() => undefined);
-  const tempDir = await mkdtemp(join(tmpdir(), 'statelab-front-'));
   const agent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
   let server: http.Server | undefined;
   const close = async () => {
@@ -85,11 +82,10 @@ export async function startFront(options: FrontOptions): Promise<FrontHandle> {
       clearTimeout(cut);
     }
     agent.destroy();
-    await rm(tempDir, { recursive: true, force: true });
   };
 
   try {
-    const ui = staticUi(await buildUi(join(tempDir, 'ui')));
+    const ui = staticUi(options.uiRoot);
     const control = buildControlApi({
       runtime: options.runtime,
       variants: VARIANTS,

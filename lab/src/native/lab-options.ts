@@ -17,6 +17,8 @@ export interface LabOptions {
   logLevel?: string;
   /** Extra env for every app (tests: short grace periods). */
   appEnv?: Record<string, string>;
+  /** A built cart UI folder (absolute) that nginx serves at `/`; without one `/` is a JSON 404. */
+  uiRoot?: string;
 }
 
 export const LAB_DEFAULTS = Object.freeze({ port: 8080, instances: 3, baseline: 0, logLevel: 'info' });
@@ -33,6 +35,7 @@ const schema = z.object({
   baseline: z.number().int().min(0).max(MAX_INSTANCES).default(LAB_DEFAULTS.baseline),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   appEnv: z.record(z.string(), z.string()).default({}),
+  uiRoot: z.string().startsWith('/', 'must be an absolute path').optional(),
 });
 
 export type LabConfig = Readonly<z.infer<typeof schema>>;

@@ -1,6 +1,7 @@
 /**
- * `startLab()`: the native topology. Redis, every app instance and the UI build start in parallel,
- * then nginx is rendered with the ports they got; `close()` stops nginx, then apps, then redis.
+ * `startLab()`: the native topology. Redis and every app instance start in parallel, then nginx is
+ * rendered with the ports they got (and the built UI folder it is given); `close()` stops nginx,
+ * then apps, then redis.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +9,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildUi } from '@statelab/cart-ui';
 import { buildControlApi, CONTROL_API_PATH } from '../control/control-api.ts';
 import type { Runtime } from '../runtime.ts';
 import { instanceSpecs, needsRedis, REDIS_ID } from './instance-specs.ts';
@@ -109,7 +109,7 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
     const controlPort = await listen(control);
     undo.push(() => closeServer(control));
 
-    const [uiRoot] = await Promise.all([buildUi(join(tempDir, 'ui')), runtime.startAll()]);
+    await runtime.startAll();
     const servers = (ids: string[]) =>
       ids.map((id) => ({ id, host: LOOPBACK, port: started.instance(id).port }));
     const list = await runtime.list();
@@ -123,7 +123,7 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
           servers: servers(list.filter((i) => i.variant === variant).map((i) => i.id)),
         })),
         ...(baseline.length > 0 ? { baseline: { servers: servers(baseline) } } : {}),
-        uiRoot,
+        ...(config.uiRoot ? { uiRoot: config.uiRoot } : {}),
         controlApi: { host: LOOPBACK, port: controlPort },
       },
       prefixDir,
@@ -159,13 +159,17 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
   }
 }
 
-export async function startLab(options: LabOptions = {}): Promise<LabHandle> {
+/** What the lab takes from its host process, given rather than read, so a library touches no globals. */
+export interface LabHost {
+  /** The environment the lab's children inherit and its tools are looked up in. */
+  env: NodeJS.ProcessEnv;
+  /** Where crashes and cleanup problems are reported. */
+  report(line: string): void;
+}
+
+export async function startLab(options: LabOptions, host: LabHost): Promise<LabHandle> {
   const config = parseLabOptions(options);
-  const found = findTools(process.env, needsRedis(config.variants));
+  const found = findTools(host.env, needsRedis(config.variants));
   if ('missing' in found) throw new Error(found.missing);
-  return launchLab(config, {
-    env: process.env,
-    tools: found.tools,
-    report: (line) => process.stdout.write(`${line}\n`),
-  });
+  return launchLab(config, { ...host, tools: found.tools });
 }
