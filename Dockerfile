@@ -13,6 +13,7 @@ FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY cart-core/package.json cart-core/
+COPY processes/package.json processes/
 COPY stateful-app/package.json stateful-app/
 COPY stateless-app/package.json stateless-app/
 COPY load-balancer/package.json load-balancer/

@@ -1,13 +1,13 @@
 /**
- * The domain entry is what the browser imports: bundled for the browser it must build, and pull in
- * nothing of express, pino, prom-client or Node's built-ins (those live behind `./http`).
+ * cart-core's domain entry is what this page imports: bundled for the browser it must build, and
+ * pull in nothing of express, pino, prom-client or Node's built-ins (those live behind `./http`).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const entry = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.meta.url));
+const entry = (path: string) => fileURLToPath(new URL(`../../cart-core/src/${path}`, import.meta.url));
 
 async function bundledInputs(path: string): Promise<string[]> {
   const result = await build({
