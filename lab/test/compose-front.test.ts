@@ -360,18 +360,14 @@ describe('where the front listens and what it does without a target', () => {
   });
 });
 
+/** `npm run lab -- --runtime compose` on a free port, proxying to `target`, serving the stand-in UI. */
+function composeLab(t: Parameters<typeof runLab>[0], target: string) {
+  return runLab(t, ['--runtime', 'compose', '--port', '0', '--target', target, '--ui-dir', ui.dir]);
+}
+
 describe('npm run lab -- --runtime compose', () => {
   test('prints the front URL, then "ready" once the target answers; proxies and serves; SIGTERM → exit 0, target untouched', async (t) => {
-    const child = await runLab(t, [
-      '--runtime',
-      'compose',
-      '--port',
-      '0',
-      '--target',
-      lab.baseUrl,
-      '--ui-dir',
-      ui.dir,
-    ]);
+    const child = await composeLab(t, lab.baseUrl);
     await waitForLine(child, 'npm run lab "ready"', (line) => /\bready\b/.test(line) || undefined, 30_000);
     const url = /(http:\/\/127\.0\.0\.1:\d+)\/ serves the UI/.exec(child.output())?.[1];
     assert.ok(url, child.output());
@@ -394,16 +390,7 @@ describe('npm run lab -- --runtime compose', () => {
   });
 
   test('with nothing at the target it says how to start it, and SIGTERM while waiting → exit 0', async (t) => {
-    const child = await runLab(t, [
-      '--runtime',
-      'compose',
-      '--port',
-      '0',
-      '--target',
-      `http://127.0.0.1:${await freePort()}`,
-      '--ui-dir',
-      ui.dir,
-    ]);
+    const child = await composeLab(t, `http://127.0.0.1:${await freePort()}`);
     await waitForLine(
       child,
       'npm run lab "waiting for"',

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
 import { freePort } from '@statelab/processes';
 import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
+import { rawExchange } from './support/raw-http.ts';
 import { echo, type Handler, startUpstream, type Upstream } from './support/upstreams.ts';
 
 const { cleanup, runAll } = cleanupStack();
@@ -70,19 +70,6 @@ function assertLbError(res: TestResponse, status: number, code: string): void {
   assert.equal(res.body.error.code, code);
   assert.equal(typeof res.body.error.message, 'string');
   assert.doesNotMatch(res.text, /<html|nginx\//i);
-}
-
-/** Sends bytes no HTTP client library would, and reads the answer until nginx closes. */
-function rawRequest(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer; got so far: ${data}`)));
-    socket.on('data', (chunk) => (data += chunk));
-    socket.on('end', () => resolve(data));
-    socket.on('error', reject);
-  });
 }
 
 describe("nginx's own errors are JSON { error: { code, message } } from X-Served-By: load-balancer", () => {
@@ -173,7 +160,7 @@ describe("nginx's own errors are JSON { error: { code, message } } from X-Served
   });
 
   test('a malformed request line → 400 bad_request JSON (not 500)', async () => {
-    const answer = await rawRequest(Number(new URL(nginx.baseUrl).port), 'GARBAGE\r\n\r\n');
+    const answer = await rawExchange(Number(new URL(nginx.baseUrl).port), 'GARBAGE\r\n\r\n');
     const [head = '', body = ''] = answer.split('\r\n\r\n');
     assert.match(head, /^HTTP\/1\.1 400 /);
     assert.match(head, /\r\nContent-Type: application\/json/i);

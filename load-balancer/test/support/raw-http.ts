@@ -8,8 +8,8 @@ export interface Answer {
   body: unknown;
 }
 
-/** Sends bytes no HTTP client library would, and reads the JSON answer until the server closes. */
-export function rawRequest(port: number, bytes: string): Promise<Answer> {
+/** Sends bytes no HTTP client library would, and reads the raw answer until the server closes. */
+export function rawExchange(port: number, bytes: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
     let data = '';
@@ -17,15 +17,18 @@ export function rawRequest(port: number, bytes: string): Promise<Answer> {
     socket.setTimeout(5000, () => socket.destroy(new Error(`no answer; got so far: ${data}`)));
     socket.on('data', (chunk) => (data += chunk));
     socket.on('error', reject);
-    socket.on('end', () => {
-      const [head = '', ...rest] = data.split('\r\n\r\n');
-      const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = new Headers();
-      for (const line of lines)
-        headers.append(line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest.join('\r\n\r\n')) });
-    });
+    socket.on('end', () => resolve(data));
   });
+}
+
+/** `rawExchange`, its answer parsed: status, headers, JSON body. */
+export async function rawRequest(port: number, bytes: string): Promise<Answer> {
+  const [head = '', ...rest] = (await rawExchange(port, bytes)).split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = new Headers();
+  for (const line of lines)
+    headers.append(line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1));
+  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest.join('\r\n\r\n')) };
 }
 
 /** A GET through `agent`, so a test decides which socket it travels on. */
