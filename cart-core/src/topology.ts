@@ -65,6 +65,11 @@ export function isVariant(value: string): value is Variant {
   return (VARIANTS as readonly string[]).includes(value);
 }
 
+/** The variants one app serves, in table order: the values its VARIANT may take. */
+export function variantsServedBy(app: AppName): Variant[] {
+  return VARIANTS.filter((v) => TOPOLOGY[v].app === app);
+}
+
 /** The cart itself travels with the client as a signed token; the others keep it in a session. */
 export function cartTravelsWithClient(variant: Variant): boolean {
   return TOPOLOGY[variant].store === 'jwt';

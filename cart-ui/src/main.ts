@@ -2,7 +2,7 @@
  * The page at `/`: the three variants side by side, the instance panel above them, polling the
  * control API while the tab is visible. Wiring only; each part lives in its own module.
  */
-import { TOPOLOGY, VARIANTS } from '@statelab/cart-core';
+import { REDIS_ID, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
 import { createCartClient, loadProducts } from './api/cart-client.ts';
 import type { ControlAction } from './api/control-client.ts';
 import { createInstanceStore } from './state/instance-store.ts';
@@ -45,7 +45,7 @@ function updateInstancePanel(): void {
 /** Re-reads the carts of the variants whose instances (or whose Redis) changed state. */
 function refreshAffected(changed: ReadonlySet<string>): void {
   for (const spec of SPECS) {
-    if (changed.has(spec.variant) || (spec.needsRedis && changed.has('redis')))
+    if (changed.has(spec.variant) || (spec.needsRedis && changed.has(REDIS_ID)))
       void sessions.get(spec.variant)?.refresh();
   }
 }

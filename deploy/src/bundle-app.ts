@@ -6,11 +6,13 @@
 import { mkdir } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
+import { type AppName, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
 import { build, type Plugin } from 'esbuild';
 import { REPO_ROOT } from './repo-root.ts';
 
-export const APPS = ['stateful-app', 'stateless-app'] as const;
-export type AppName = (typeof APPS)[number];
+export type { AppName };
+/** Every app the topology table names, once each, in table order. */
+export const APPS: readonly AppName[] = [...new Set(VARIANTS.map((v) => TOPOLOGY[v].app))];
 
 export function isAppName(value: string): value is AppName {
   return (APPS as readonly string[]).includes(value);

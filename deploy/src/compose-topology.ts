@@ -6,12 +6,14 @@ import {
   CONTAINER_APP_PORT,
   DEFAULT_INSTANCES,
   instanceIds,
+  REDIS_ID,
   VARIANTS,
   type Variant,
 } from '@statelab/cart-core';
 import type { NginxModel } from '@statelab/load-balancer';
 
-export const REDIS_SERVICE = 'redis';
+/** docker-compose.yml names each service by its instance id, Redis included. */
+export const REDIS_SERVICE = REDIS_ID;
 export const LOAD_BALANCER_SERVICE = 'load-balancer';
 /** Docker's embedded DNS server, present in every user-defined network. */
 export const DOCKER_DNS = '127.0.0.11';

@@ -5,7 +5,7 @@ export { COMPOSE_DEFAULTS } from './compose/compose-options.ts';
 export { createComposeRuntime } from './compose/compose-runtime.ts';
 export { type ConnectedLab, type ConnectLabOptions, connectLab } from './compose/connect-lab.ts';
 export { type FrontHandle, type FrontOptions, startFront } from './compose/front-server.ts';
-export { BASELINE_PREFIX, buildControlApi, CONTROL_API_PATH } from './control/control-api.ts';
+export { buildControlApi, CONTROL_API_PATH } from './control/control-api.ts';
 export { isLoopbackAddress } from './control/loopback.ts';
 export { type LabHandle, type LabHost, startLab } from './native/lab.ts';
 export type { LabOptions } from './native/lab-options.ts';

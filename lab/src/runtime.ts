@@ -1,8 +1,8 @@
 /** The one interface the control API, the bench and the UI drive: native processes now, compose later. */
-import type { Variant } from '@statelab/cart-core';
+import type { REDIS_ID, Variant } from '@statelab/cart-core';
 
 export type InstanceState = 'running' | 'stopped' | 'starting' | 'crashed';
-export type InstanceKind = Variant | 'redis' | 'baseline';
+export type InstanceKind = Variant | typeof REDIS_ID | 'baseline';
 
 export interface InstanceInfo {
   id: string;
@@ -14,7 +14,7 @@ export interface InstanceInfo {
 
 export interface Runtime {
   readonly kind: 'native' | 'compose';
-  /** Apps and redis (id 'redis'); baseline instances when started. */
+  /** Apps and redis (id REDIS_ID); baseline instances when started. */
   list(): Promise<InstanceInfo[]>;
   /** SIGKILL, stays down; no-op when already down. */
   kill(id: string): Promise<InstanceInfo>;

@@ -2,7 +2,7 @@
  * The server block's proxying: defaults every proxied location inherits, one location per variant
  * (prefix stripped, cookies scoped, a retry policy that fits where its state lives), /lab/ and the UI.
  */
-import type { VariantSpec } from '@statelab/cart-core';
+import { cartTravelsWithClient, type VariantSpec } from '@statelab/cart-core';
 import { type Block, comment, escapeRegex, hostPort } from './nginx-text.ts';
 
 /** Shared by every proxied location (a location that sets none inherits all of these). */
@@ -40,7 +40,7 @@ export function variantLocation(prefix: string, target: string, retry: Block): B
 }
 
 export function retryPolicy(spec: VariantSpec): Block {
-  if (spec.store === 'jwt') {
+  if (cartTravelsWithClient(spec.variant)) {
     return [
       comment('the state is in the token: a replayed POST with the same token yields the same cart,'),
       comment('so even a request already sent may be retried on another instance.'),

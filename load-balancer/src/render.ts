@@ -2,7 +2,7 @@
  * The one nginx configuration source, for native processes and for compose. Plain functions that
  * build the text; every non-obvious directive carries its why as a `#` comment in the output.
  */
-import { DEFAULT_LIMITS, TOPOLOGY } from '@statelab/cart-core';
+import { BASELINE_PREFIX, DEFAULT_LIMITS, TOPOLOGY } from '@statelab/cart-core';
 import { errorLocations, errorPageDirectives, gatewayErrorMap } from './error-pages.ts';
 import { labLocation, PROXY_DEFAULTS, retryPolicy, uiLocation, variantLocation } from './locations.ts';
 import { type NginxModel, type UpstreamServer, validateModel } from './model.ts';
@@ -16,9 +16,6 @@ import {
   upstreamPreamble,
   upstreamVariable,
 } from './upstreams.ts';
-
-/** The `/baseline/` route: not a cart variant, so it is not in TOPOLOGY. */
-const BASELINE_PREFIX = '/baseline/';
 
 function mainContext(model: NginxModel): Block {
   if (model.mode === 'compose') {

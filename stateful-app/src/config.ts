@@ -3,7 +3,7 @@
  * store, parsed once from the environment; every problem is listed in one ConfigError.
  */
 
-import { TOPOLOGY } from '@statelab/cart-core';
+import { isVariant, TOPOLOGY, type Variant, variantsServedBy } from '@statelab/cart-core';
 import {
   type CommonConfig,
   ConfigError,
@@ -15,8 +15,7 @@ import {
 } from '@statelab/cart-core/http';
 import { z } from 'zod';
 
-export const STATEFUL_VARIANTS = ['stateful', 'stateful-redis'] as const;
-export type StatefulVariant = (typeof STATEFUL_VARIANTS)[number];
+export const STATEFUL_VARIANTS: readonly Variant[] = variantsServedBy('stateful-app');
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -50,7 +49,7 @@ export interface RedisConfig {
 }
 
 export interface StatefulConfig extends CommonConfig {
-  readonly variant: StatefulVariant;
+  readonly variant: Variant;
   readonly session: SessionConfig;
   /** Present exactly when the variant keeps sessions in Redis. */
   readonly redis: RedisConfig | undefined;
@@ -59,10 +58,9 @@ export interface StatefulConfig extends CommonConfig {
 /** Rules across variables, checked on the raw env so they join the schema's problems in one message. */
 function crossProblems(env: Env): string[] {
   const problems: string[] = [];
-  if (env.VARIANT === 'stateful-redis' && !env.REDIS_URL) {
-    problems.push(
-      'REDIS_URL is required when VARIANT is stateful-redis (for example redis://127.0.0.1:6379)',
-    );
+  const variant = env.VARIANT ?? '';
+  if (isVariant(variant) && TOPOLOGY[variant].needsRedis && !env.REDIS_URL) {
+    problems.push(`REDIS_URL is required when VARIANT is ${variant} (for example redis://127.0.0.1:6379)`);
   }
   const idle = Number(env.SESSION_IDLE_TIMEOUT_S ?? 1_800);
   const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT_S ?? 86_400);
@@ -94,7 +92,7 @@ export function loadConfig(env: Env): StatefulConfig {
       memoryCap: parsed.SESSION_MEMORY_CAP,
     }),
     redis:
-      variant === 'stateful-redis' && parsed.REDIS_URL
+      TOPOLOGY[variant].needsRedis && parsed.REDIS_URL
         ? Object.freeze({ url: parsed.REDIS_URL, commandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS })
         : undefined,
   });

@@ -2,6 +2,7 @@
  * The stateless app's configuration: the common variables plus the token's secret and lifetimes,
  * parsed once from the environment; every problem is listed in one ConfigError.
  */
+import { type Variant, variantsServedBy } from '@statelab/cart-core';
 import {
   type CommonConfig,
   ConfigError,
@@ -13,7 +14,8 @@ import {
 } from '@statelab/cart-core/http';
 import { z } from 'zod';
 
-export const VARIANT = 'stateless';
+/** The one variant this app serves, from the topology table. */
+export const VARIANT: Variant = variantsServedBy('stateless-app')[0]!;
 
 const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
 

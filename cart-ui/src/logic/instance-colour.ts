@@ -2,6 +2,8 @@
  * One colour per instance number, the same in every variant, so "instance 2" always looks alike.
  * Every colour keeps white text readable (contrast >= 4.5:1); the id is always written beside it.
  */
+import { REDIS_ID } from '@statelab/cart-core';
+
 const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#7e22ce', '#be185d', '#0e7490', '#4d7c0f', '#9f1239'];
 const REDIS = '#b91c1c';
 const OTHER = '#475569';
@@ -13,7 +15,7 @@ export function instanceNumber(id: string): number | undefined {
 }
 
 export function instanceColour(id: string): string {
-  if (id === 'redis') return REDIS;
+  if (id === REDIS_ID) return REDIS;
   const n = instanceNumber(id);
   return n === undefined ? OTHER : PALETTE[(n - 1) % PALETTE.length]!;
 }

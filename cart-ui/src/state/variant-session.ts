@@ -3,7 +3,7 @@
  * error, a loss, and (stateless) the token. Requests run one at a time so that two quick clicks
  * cannot race each other into a lost update.
  */
-import type { CartView, VariantSpec } from '@statelab/cart-core';
+import { type CartView, REDIS_ID, type VariantSpec } from '@statelab/cart-core';
 import type { CartAnswer, CartClient } from '../api/cart-client.ts';
 import type { ApiError } from '../logic/cart-shape.ts';
 import { type DecodedToken, decodeJwt } from '../logic/jwt.ts';
@@ -73,7 +73,7 @@ export function createVariantSession(spec: VariantSpec, deps: VariantSessionDeps
     model.error = undefined;
     const loss = detectLoss(model.cart, answer.cart, userCleared);
     if (loss) {
-      const where = spec.store === 'redis-session' ? 'redis' : loss.home;
+      const where = spec.store === 'redis-session' ? REDIS_ID : loss.home;
       model.loss = { ...loss, message: describeLoss(loss, spec.store, deps.fate(where)) };
     }
     if (model.cart?.cartId !== answer.cart.cartId) model.tokenSizes = [];

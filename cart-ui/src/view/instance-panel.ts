@@ -2,6 +2,7 @@
  * Every instance and Redis with a live state dot (the state written too) and kill / stop / start /
  * restart buttons. Without a control API (compose), the docker commands that do the same.
  */
+import { instanceId, REDIS_ID, VARIANTS } from '@statelab/cart-core';
 import { CONTROL_ACTIONS, type ControlAction, type ControlInstance } from '../api/control-client.ts';
 import { compareInstances } from '../logic/instance-colour.ts';
 import type { InstancePanelModel } from '../state/instance-store.ts';
@@ -83,7 +84,7 @@ export function createInstancePanel(onAction: (id: string, action: ControlAction
   }
 
   function manual(context: PanelContext): HTMLElement {
-    const ids = context.examples.length ? context.examples : ['stateful-1'];
+    const ids = context.examples.length ? context.examples : [instanceId(VARIANTS[0], 1)];
     const lines = ids.flatMap((id) => [`docker compose kill ${id}`, `docker compose start ${id}`]);
     return h(
       'div',
@@ -93,7 +94,7 @@ export function createInstancePanel(onAction: (id: string, action: ControlAction
         {},
         'The control API is not reachable (under docker compose it does not run), so this page cannot kill or start instances. From a terminal in the repository:',
       ),
-      h('pre', { tabindex: 0 }, [...lines, 'docker compose restart redis'].join('\n')),
+      h('pre', { tabindex: 0 }, [...lines, `docker compose restart ${REDIS_ID}`].join('\n')),
     );
   }
 
@@ -126,14 +127,14 @@ export function createInstancePanel(onAction: (id: string, action: ControlAction
           h(
             'ul',
             {},
-            ...[...byVariant(variant), ...(withRedis ? byVariant('redis') : [])].map((i) =>
+            ...[...byVariant(variant), ...(withRedis ? byVariant(REDIS_ID) : [])].map((i) =>
               row(i, model, context.notes),
             ),
           ),
         ),
       );
       const others = model.instances.filter(
-        (i) => !context.groups.some((g) => g.variant === i.variant) && i.variant !== 'redis',
+        (i) => !context.groups.some((g) => g.variant === i.variant) && i.variant !== REDIS_ID,
       );
       const failed = model.error;
       render(

@@ -2,7 +2,7 @@
  * What the server side knows about this browser: for sessions, an opaque cookie and where the
  * cart sits; for the stateless variant, the whole cart, signed, in the token the client carries.
  */
-import type { VariantSpec } from '@statelab/cart-core';
+import { cartTravelsWithClient, type VariantSpec } from '@statelab/cart-core';
 import { compactJson, formatBytes, formatSpan, plural } from '../logic/format.ts';
 import type { VariantModel } from '../state/variant-session.ts';
 import { chip } from './chip.ts';
@@ -101,7 +101,7 @@ export function createKnowsView(spec: VariantSpec) {
   return {
     element,
     update(model: VariantModel): void {
-      render(list, ...(spec.store === 'jwt' ? tokenRows(model) : sessionRows(model)));
+      render(list, ...(cartTravelsWithClient(spec.variant) ? tokenRows(model) : sessionRows(model)));
     },
   };
 }

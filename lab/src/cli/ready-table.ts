@@ -1,6 +1,6 @@
 /** What `npm run lab` prints once ready: URLs, then every process with its port and pid. Pure. */
-import { TOPOLOGY, type Variant } from '@statelab/cart-core';
-import { BASELINE_PREFIX, CONTROL_API_PATH } from '../control/control-api.ts';
+import { BASELINE_PREFIX, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { CONTROL_API_PATH } from '../control/control-api.ts';
 import type { InstanceInfo } from '../runtime.ts';
 
 export interface ReadyView {

@@ -3,7 +3,7 @@
  * docker-compose.yml. The command runner is injected (compose-cli.ts), so tests assert the exact
  * command lines and feed recorded `ps` output. Calls on one id run one after another.
  */
-import { DEFAULT_INSTANCES, instanceIds, parseInstanceId, VARIANTS } from '@statelab/cart-core';
+import { DEFAULT_INSTANCES, instanceIds, parseInstanceId, REDIS_ID, VARIANTS } from '@statelab/cart-core';
 import { pollUntil } from '@statelab/processes';
 import { InstanceFailedError, type InstanceInfo, type Runtime, UnknownInstanceError } from '../runtime.ts';
 import type { ComposeRunner } from './compose-cli.ts';
@@ -27,23 +27,17 @@ export interface ComposeRuntimeOptions {
   pollIntervalMs?: number;
 }
 
-/** The compose service name of the one Redis. */
-const REDIS_SERVICE = 'redis';
-
 export function createComposeRuntime(options: ComposeRuntimeOptions): Runtime {
   const { run } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const downTimeoutMs = options.downTimeoutMs ?? 15_000;
   const intervalMs = options.pollIntervalMs ?? 500;
-  const ids = [
-    REDIS_SERVICE,
-    ...VARIANTS.flatMap((v) => instanceIds(v, options.instances ?? DEFAULT_INSTANCES)),
-  ];
+  const ids = [REDIS_ID, ...VARIANTS.flatMap((v) => instanceIds(v, options.instances ?? DEFAULT_INSTANCES))];
   const queues = new Map<string, Promise<unknown>>();
 
   const info = (id: string, c: ComposeContainer | undefined): InstanceInfo => ({
     id,
-    variant: id === REDIS_SERVICE ? 'redis' : parseInstanceId(id)!.variant,
+    variant: id === REDIS_ID ? REDIS_ID : parseInstanceId(id)!.variant,
     state: containerState(c),
   });
 

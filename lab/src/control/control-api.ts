@@ -3,7 +3,7 @@
  * kill / stop / start / restart one instance. Loopback peers only; every error is JSON.
  */
 
-import { CartError, errors, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { BASELINE_PREFIX, CartError, errors, REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { sendError } from '@statelab/cart-core/http';
 import express, { type ErrorRequestHandler, type Express, Router } from 'express';
 import {
@@ -23,9 +23,8 @@ export interface ControlApiOptions {
   onError?: (err: unknown) => void;
 }
 
-/** The path nginx proxies to this API; `/baseline/` is where the bench's ceiling is served. */
+/** The path nginx proxies to this API. */
 export const CONTROL_API_PATH = '/lab/api';
-export const BASELINE_PREFIX = '/baseline/';
 
 function routes({ runtime, variants }: ControlApiOptions): Router {
   const router = Router();
@@ -43,7 +42,7 @@ function routes({ runtime, variants }: ControlApiOptions): Router {
         ...TOPOLOGY[variant],
         instances: instances.filter((i) => i.variant === variant),
       })),
-      redis: instances.find((i) => i.variant === 'redis') ?? null,
+      redis: instances.find((i) => i.variant === REDIS_ID) ?? null,
       baseline: baseline.length > 0 ? { prefix: BASELINE_PREFIX, instances: baseline } : null,
     });
   });

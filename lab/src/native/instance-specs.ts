@@ -3,7 +3,7 @@
  * (command + env), redis-server's flags, and each one's readiness probe.
  */
 import { join } from 'node:path';
-import { instanceIds, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { instanceIds, REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { httpStatus, nodeMainArgs, redisPing, redisServerArgs } from '@statelab/processes';
 import { BASELINE_MAIN } from '../baseline/baseline-app.ts';
 import { REPO_ROOT } from '../repo-root.ts';
@@ -25,7 +25,6 @@ export interface SpecInput {
   readonly appEnv: Readonly<Record<string, string>>;
 }
 
-export const REDIS_ID = 'redis';
 const APP_READY_TIMEOUT_MS = 50_000;
 const REDIS_READY_TIMEOUT_MS = 10_000;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -78,7 +77,7 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
   if (needsRedis(input.variants)) {
     specs.push({
       id: REDIS_ID,
-      variant: 'redis',
+      variant: REDIS_ID,
       command: (port) => ({
         command: input.redisServer,
         args: redisServerArgs(port, input.redisDir),

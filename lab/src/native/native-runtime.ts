@@ -3,6 +3,7 @@
  * after another (a kill arriving during a start waits for it); calls on different ids run in parallel.
  */
 
+import { REDIS_ID } from '@statelab/cart-core';
 import { freePort } from '@statelab/processes';
 import { type InstanceInfo, type Runtime, RuntimeClosedError, UnknownInstanceError } from '../runtime.ts';
 import { Instance, type InstanceSpec } from './instance.ts';
@@ -58,8 +59,8 @@ export async function createNativeRuntime(
   }
 
   const ids = [...instances.keys()];
-  const withoutRedis = ids.filter((id) => id !== 'redis');
-  const redis = ids.filter((id) => id === 'redis');
+  const withoutRedis = ids.filter((id) => id !== REDIS_ID);
+  const redis = ids.filter((id) => id === REDIS_ID);
 
   return {
     kind: 'native',
