@@ -12,6 +12,8 @@ export interface ErrorEntry {
   readonly message: Message;
   /** Response headers the answer always carries. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Response headers built from the message's parameter (a 405's `Allow`); nginx sends none. */
+  readonly headersOf?: (param: never) => Readonly<Record<string, string>>;
 }
 
 const BEARER = 'Bearer realm="statelab", error="invalid_token"';
@@ -58,7 +60,12 @@ const CATALOG = {
   methodNotAllowed: {
     status: 405,
     code: 'method_not_allowed',
-    message: 'this method is not allowed on this path',
+    message: (allow?: readonly string[]) =>
+      allow
+        ? `this method is not allowed on this path; it allows ${allow.join(', ')}`
+        : 'this method is not allowed on this path',
+    headersOf: (allow?: readonly string[]): Readonly<Record<string, string>> =>
+      allow ? { Allow: allow.join(', ') } : {},
   },
   requestTimeout: { status: 408, code: 'request_timeout', message: 'the request did not arrive in time' },
   cartFull: {
@@ -144,12 +151,17 @@ export class CartError extends Error {
   /** Extra response headers the error needs (for example `WWW-Authenticate`). */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(entry: ErrorEntry, message: string, cause?: unknown) {
+  constructor(
+    entry: ErrorEntry,
+    message: string,
+    cause?: unknown,
+    headers?: Readonly<Record<string, string>>,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'CartError';
     this.status = entry.status;
     this.code = entry.code;
-    this.headers = entry.headers ?? NO_HEADERS;
+    this.headers = headers ? Object.freeze({ ...entry.headers, ...headers }) : (entry.headers ?? NO_HEADERS);
   }
 }
 
@@ -163,7 +175,8 @@ function factory(entry: ErrorEntry): (...args: unknown[]) => CartError {
   const { message } = entry;
   if (typeof message === 'string') return (cause) => new CartError(entry, message, cause);
   const render = message as (param: unknown) => string;
-  return (param, cause) => new CartError(entry, render(param), cause);
+  const headersOf = entry.headersOf as ((param: unknown) => Readonly<Record<string, string>>) | undefined;
+  return (param, cause) => new CartError(entry, render(param), cause, headersOf?.(param));
 }
 
 /** One factory per catalog entry: the message's parameter (if any), then an optional cause. */

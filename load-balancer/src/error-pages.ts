@@ -14,7 +14,10 @@ export interface LbError {
   readonly error: CartError;
 }
 
-/** The statuses nginx itself produces; the apps' own errors pass through untouched. */
+/**
+ * The statuses nginx itself produces; the apps' own errors pass through untouched. No 408: on a
+ * header or body timeout nginx closes the connection without an answer, so no page could be sent.
+ */
 export const LB_ERRORS: readonly LbError[] = Object.freeze(
   (
     [
@@ -22,7 +25,6 @@ export const LB_ERRORS: readonly LbError[] = Object.freeze(
       [403, errors.forbidden()],
       [404, errors.notFound()],
       [405, errors.methodNotAllowed()],
-      [408, errors.requestTimeout()],
       [413, errors.bodyTooLarge(DEFAULT_LIMITS.maxBodyBytes)],
       [414, errors.uriTooLong()],
       [494, errors.headersTooLarge()],

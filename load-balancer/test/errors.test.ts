@@ -6,7 +6,7 @@ import { TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
 import { freePort } from '@statelab/processes';
 import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
-import { rawExchange } from './support/raw-http.ts';
+import { rawExchange, stalledExchange } from './support/raw-http.ts';
 import { echo, type Handler, startUpstream, type Upstream } from './support/upstreams.ts';
 
 const { cleanup, runAll } = cleanupStack();
@@ -176,6 +176,32 @@ describe("nginx's own errors are JSON { error: { code, message } } from X-Served
     assert.ok(own, 'round-robin sends one of two requests to stateful-redis-1');
     assert.equal(own.headers.get('x-served-by'), 'stateful-redis-1');
     assert.deepEqual(own.body, { error: { code: 'cart_full', message: 'from the app' } });
+  });
+});
+
+describe('slow clients', () => {
+  const post = (framing: string) =>
+    `POST /stateless/api/cart/items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing}\r\n`;
+  const stalls = {
+    'in the request line': 'GET /stateless/api/cart HT',
+    'in the headers': 'GET /stateless/api/cart HTTP/1.1\r\nHost: x\r\n',
+    'in a Content-Length body': `${post('Content-Length: 40\r\n')}{"productId":`,
+    'in a chunked body': `${post('Transfer-Encoding: chunked\r\n')}5\r\n{"pro\r\n`,
+  };
+
+  // client_header_timeout and client_body_timeout are 10 s; all four stall at once, so one wait.
+  test('a client that stalls for 10 s is disconnected without a byte: nginx never sends its 408', async () => {
+    const port = Number(new URL(nginx.baseUrl).port);
+    const results = await Promise.all(
+      Object.entries(stalls).map(async ([where, bytes]) => ({
+        where,
+        ...(await stalledExchange(port, bytes, 20_000)),
+      })),
+    );
+    for (const { where, data, ms } of results) {
+      assert.equal(data, '', `stalled ${where}: nginx wrote ${JSON.stringify(data.slice(0, 200))}`);
+      assert.ok(ms >= 9_500, `stalled ${where}: closed after ${ms} ms, before the 10 s timeout`);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The `CartHolder` whose cart travels with the client: read from `Authorization: Bearer` (which
  * wins) or else the cookie, verified and validated; written as a freshly signed token set both as
- * an HttpOnly cookie and as the `X-Cart-Token` header. A bad token is a 401 and its cookie is cleared.
+ * an HttpOnly cookie and as the `X-Cart-Token` header. A bad token is a 401; a bad cookie is also
+ * cleared, a bad Bearer leaves the cookie alone (only the credential that failed is dropped).
  */
 import { CartError, type CartLimits, errors } from '@statelab/cart-core';
 import type { CartHolder } from '@statelab/cart-core/http';
@@ -19,12 +20,18 @@ export interface TokenCartHolderOptions {
   ttlS: number;
 }
 
-/** The token a request carries: the Bearer header when present, else the cookie. */
-export function requestToken(req: Request, cookieName: string): string | undefined {
+export interface RequestToken {
+  token: string;
+  from: 'bearer' | 'cookie';
+}
+
+/** The token a request carries and where: the Bearer header when present, else the cookie. */
+export function requestToken(req: Request, cookieName: string): RequestToken | undefined {
   const authorization = req.get('authorization');
   const bearer = authorization ? /^bearer(?:\s+(.*))?$/i.exec(authorization.trim()) : null;
-  if (bearer) return bearer[1] ?? '';
-  return readCookie(req.get('cookie'), cookieName);
+  if (bearer) return { token: bearer[1] ?? '', from: 'bearer' };
+  const cookie = readCookie(req.get('cookie'), cookieName);
+  return cookie === undefined ? undefined : { token: cookie, from: 'cookie' };
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -49,13 +56,13 @@ export function createTokenCartHolder(options: TokenCartHolderOptions): CartHold
 
   return {
     async read(req, res) {
-      const token = requestToken(req, cookieName);
-      if (token === undefined) return undefined;
+      const found = requestToken(req, cookieName);
+      if (found === undefined) return undefined;
       try {
-        return verify(token);
+        return verify(found.token);
       } catch (err) {
-        // The client must start over with no token; a cookie it keeps sending would fail forever.
-        if (err instanceof CartError) res.clearCookie(cookieName, cookie);
+        // A bad cookie would fail forever, so it goes; a bad Bearer says nothing about the cookie.
+        if (err instanceof CartError && found.from === 'cookie') res.clearCookie(cookieName, cookie);
         throw err;
       }
     },

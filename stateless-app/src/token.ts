@@ -1,7 +1,8 @@
 /**
  * Signs and verifies cart tokens (HS256 JWTs). The secret is a KeyObject: given a string, jsonwebtoken
  * tries to parse it as a PEM key on every call (~50x slower, scripts/jwt-secret-cost.ts). The algorithm
- * is pinned, issuer and audience are checked, and `exp` is required (the library accepts tokens without).
+ * is pinned, issuer and audience are checked, `exp` is required (the library accepts tokens without),
+ * and a `crit` header is refused (the library ignores it; RFC 7515 §4.1.11: we understand no extension).
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors } from '@statelab/cart-core';
@@ -35,13 +36,13 @@ export function createTokenCodec(config: TokenConfig): TokenCodec {
     issuer: TOKEN_ISSUER,
     audience: TOKEN_AUDIENCE,
   };
-  const verifyOptions: jwt.VerifyOptions & { complete: false } = {
+  const verifyOptions: jwt.VerifyOptions & { complete: true } = {
     algorithms: [TOKEN_ALGORITHM],
     issuer: TOKEN_ISSUER,
     audience: TOKEN_AUDIENCE,
     maxAge: config.maxAgeS,
     clockTolerance: CLOCK_TOLERANCE_S,
-    complete: false,
+    complete: true,
   };
 
   return {
@@ -50,13 +51,17 @@ export function createTokenCodec(config: TokenConfig): TokenCodec {
       if (Buffer.byteLength(token) > MAX_TOKEN_BYTES) {
         throw errors.invalidToken(`the cart token is larger than ${MAX_TOKEN_BYTES} bytes`);
       }
-      let payload: string | jwt.JwtPayload;
+      let verified: jwt.Jwt;
       try {
-        payload = jwt.verify(token, key, verifyOptions);
+        verified = jwt.verify(token, key, verifyOptions);
       } catch (err) {
         if (err instanceof jwt.TokenExpiredError) throw errors.tokenExpired(err);
         throw errors.invalidToken('the cart token is not valid; start a new cart', err);
       }
+      if (verified.header.crit !== undefined) {
+        throw errors.invalidToken('the cart token names critical header extensions; start a new cart');
+      }
+      const { payload } = verified;
       if (typeof payload !== 'object') throw errors.invalidToken('the cart token carries no claims');
       if (typeof payload.exp !== 'number') throw errors.invalidToken('the cart token has no expiry');
       // A token issued in the future was not issued by a neighbour whose clock is merely ahead.

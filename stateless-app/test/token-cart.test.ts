@@ -7,7 +7,7 @@ import { createTestClient, type TestResponse } from '@statelab/cart-core/testing
 import jwt from 'jsonwebtoken';
 import { toClaim } from '../src/cart-claim.ts';
 import { createTokenCodec, MAX_TOKEN_BYTES, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/token.ts';
-import { COOKIE, cartCookie, startApp, TEST_SECRET } from './helpers.ts';
+import { COOKIE, cartCookie, clearsCartCookie, startApp, TEST_SECRET } from './helpers.ts';
 
 const [A, B] = [CATALOG[0]!, CATALOG[1]!];
 const lines = (res: TestResponse) =>
@@ -87,6 +87,31 @@ test('Authorization: Bearer wins over the cookie', async (t) => {
     headers: { authorization: `Bearer ${bearer}x` },
   });
   assert.equal(broken.status, 401);
+});
+
+test('only the credential that was bad is cleared: a bad Bearer keeps a good cookie, a bad cookie is cleared', async (t) => {
+  const { url } = await startApp(t);
+  const client = createTestClient(url);
+  await client.request('POST', '/api/cart/items', { json: { productId: A.id, quantity: 2 } });
+  const good = client.jar.get(COOKIE)!;
+  for (const bearer of ['Bearer not-a-jwt', `Bearer ${good}x`, 'Bearer']) {
+    const res = await client.request('POST', '/api/cart/items', {
+      json: { productId: B.id },
+      headers: { authorization: bearer },
+    });
+    assert.equal(res.status, 401, `${bearer}: ${res.text}`);
+    assert.equal(res.body.error.code, 'invalid_token');
+    assert.deepEqual(res.headers.getSetCookie(), [], `${bearer}: no Set-Cookie`);
+  }
+  assert.equal(client.jar.get(COOKIE), good, 'the jar still holds the good cookie');
+  const kept = await client.request('GET', '/api/cart');
+  assert.equal(kept.status, 200);
+  assert.equal(kept.body.rev, 1);
+  assert.deepEqual(lines(kept), [[A.id, 2]]);
+
+  const bad = await client.request('GET', '/api/cart', { headers: { cookie: `${COOKIE}=${good}x` } });
+  assert.equal(bad.status, 401);
+  assert.ok(clearsCartCookie(bad.headers.getSetCookie()), `cookie cleared: ${bad.headers.getSetCookie()}`);
 });
 
 test('a Bearer client needs no cookie: it follows X-Cart-Token through a whole flow', async (t) => {

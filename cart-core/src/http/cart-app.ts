@@ -1,8 +1,8 @@
 /**
  * Assembles an app from the shared pieces, in the one order both apps use: context (served-by,
  * logger, metrics), cart routes (each behind the variant's own middleware), probes, metrics, 404,
- * error handler. Cart routes come first: they are nearly every request, and each route ahead of
- * them costs every request a match.
+ * error handler (a known path asked another method is 405, any other path 404). Cart routes come
+ * first: they are nearly every request, and each route ahead of them costs every request a match.
  */
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -11,6 +11,7 @@ import type { CartHolder } from './cart-holder.ts';
 import { cartRoutes } from './cart-routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { methodRoutes } from './method-routes.ts';
 import type { AppMetrics } from './metrics.ts';
 import { probes } from './probes.ts';
 import { requestContext } from './request-context.ts';
@@ -45,7 +46,7 @@ export function buildCartApp(options: CartAppOptions): Express {
     lifecycle,
     ...(options.storeReady ? { storeReady: options.storeReady } : {}),
   });
-  app.get('/metrics', metrics.handler);
+  methodRoutes(app, '/metrics', { get: metrics.handler });
   app.use(notFound());
   app.use(errorHandler(limits.maxBodyBytes));
   return app;

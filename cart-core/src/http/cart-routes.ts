@@ -17,6 +17,7 @@ import type { CartLimits } from '../limits.ts';
 import { addItemSchema, parseBody, parseProductId, setQuantitySchema } from '../schemas.ts';
 import type { CartHolder } from './cart-holder.ts';
 import { jsonBody } from './json-body.ts';
+import { methodRoutes } from './method-routes.ts';
 import { sendJson } from './send-json.ts';
 
 export interface CartRoutesOptions {
@@ -31,7 +32,7 @@ const PRODUCTS_BODY = JSON.stringify({ products: CATALOG });
 
 /**
  * Registers the routes on `router` itself, with `before` in each route: a nested Router or a
- * prefix `use` costs every request a prefix walk and a URL rewrite.
+ * prefix `use` costs every request a prefix walk and a URL rewrite. One route per path.
  */
 export function cartRoutes(
   router: IRouter,
@@ -49,29 +50,44 @@ export function cartRoutes(
     sendJson(res, viewCart(next, servedBy));
   }
 
-  router.get('/api/products', (_req, res) => {
-    res.type('application/json').send(PRODUCTS_BODY);
+  methodRoutes(router, '/api/products', {
+    get: (_req, res) => {
+      res.type('application/json').send(PRODUCTS_BODY);
+    },
   });
 
-  router.get('/api/cart', ...before, (req, res) => answer(req, res));
-
-  router.post('/api/cart/items', ...body, (req, res) => {
-    const { productId, quantity = 1 } = parseBody(addSchema, req.body);
-    return answer(req, res, (cart) => addItem(cart, productId, quantity, limits));
+  methodRoutes(router, '/api/cart', {
+    get: [...before, (req, res) => answer(req, res)],
+    delete: [...before, (req, res) => answer(req, res, () => newCart())],
   });
 
-  router.put('/api/cart/items/:productId', ...body, (req, res) => {
-    const productId = parseProductId(String(req.params.productId));
-    const { quantity } = parseBody(putSchema, req.body);
-    return answer(req, res, (cart) => setQuantity(cart, productId, quantity, limits));
+  methodRoutes(router, '/api/cart/items', {
+    post: [
+      ...body,
+      (req, res) => {
+        const { productId, quantity = 1 } = parseBody(addSchema, req.body);
+        return answer(req, res, (cart) => addItem(cart, productId, quantity, limits));
+      },
+    ],
   });
 
-  router.delete('/api/cart/items/:productId', ...before, (req, res) => {
-    const productId = parseProductId(String(req.params.productId));
-    return answer(req, res, (cart) => removeItem(cart, productId));
+  methodRoutes(router, '/api/cart/items/:productId', {
+    put: [
+      ...body,
+      (req, res) => {
+        const productId = parseProductId(String(req.params.productId));
+        const { quantity } = parseBody(putSchema, req.body);
+        return answer(req, res, (cart) => setQuantity(cart, productId, quantity, limits));
+      },
+    ],
+    delete: [
+      ...before,
+      (req, res) => {
+        const productId = parseProductId(String(req.params.productId));
+        return answer(req, res, (cart) => removeItem(cart, productId));
+      },
+    ],
   });
-
-  router.delete('/api/cart', ...before, (req, res) => answer(req, res, () => newCart()));
 
   return router;
 }

@@ -17,8 +17,6 @@ function fromParser(err: ParserError, maxBodyBytes: number): CartError | undefin
       return errors.invalidBody('the body is not valid JSON', err);
     case 'encoding.unsupported':
       return errors.unsupportedMediaType('compressed request bodies are not accepted');
-    case 'charset.unsupported':
-      return errors.unsupportedMediaType('request bodies must be UTF-8 JSON');
     case 'request.aborted':
     case 'request.size.invalid':
       return errors.invalidBody('the request body was incomplete', err);

@@ -12,9 +12,36 @@ export interface BadRequest {
   options?: RequestOptions;
   status: number;
   code: string;
+  /** Response headers the answer must carry, exactly. */
+  headers?: Readonly<Record<string, string>>;
+  /** What the error message must say. */
+  message?: RegExp;
 }
 
 const [A, B] = [CATALOG[0]!, CATALOG[1]!];
+const ADD = `{"productId":"${A.id}"}`;
+
+/** A body declared in a charset other than UTF-8: 415, whether or not the bytes would decode. */
+const charset = (name: string, type: string, body: string | Uint8Array<ArrayBuffer> = ADD): BadRequest => ({
+  name,
+  method: 'POST',
+  path: '/api/cart/items',
+  options: { body, headers: { 'content-type': type } },
+  status: 415,
+  code: 'unsupported_media_type',
+  message: /UTF-8/,
+});
+
+/** A known path asked a method it does not serve: 405 naming the methods it does. */
+const wrongMethod = (method: string, path: string, allow: string, options?: RequestOptions): BadRequest => ({
+  name: `a method it does not serve (Allow: ${allow})`,
+  method,
+  path,
+  ...(options ? { options } : {}),
+  status: 405,
+  code: 'method_not_allowed',
+  headers: { allow },
+});
 
 /** Rejected requests that every variant must answer the same way, leaving the cart unchanged. */
 export const BAD_REQUESTS: readonly BadRequest[] = [
@@ -218,17 +245,17 @@ export const BAD_REQUESTS: readonly BadRequest[] = [
     status: 415,
     code: 'unsupported_media_type',
   },
-  {
-    name: 'latin1 charset',
-    method: 'POST',
-    path: '/api/cart/items',
-    options: {
-      body: `{"productId":"${A.id}"}`,
-      headers: { 'content-type': 'application/json; charset=latin1' },
-    },
-    status: 415,
-    code: 'unsupported_media_type',
-  },
+  charset('latin1 charset', 'application/json; charset=latin1'),
+  charset('utf-7 charset', 'application/json; charset=utf-7'),
+  charset(
+    'utf-16le charset, UTF-16LE body',
+    'application/json; charset=utf-16le',
+    new Uint8Array(Buffer.from(ADD, 'utf16le')),
+  ),
+  charset('quoted UTF-16 charset', 'application/json; charset="UTF-16"'),
+  charset('utf-32 charset', 'application/json;charset=UTF-32BE'),
+  charset('utf8 without the dash', 'application/json; charset=utf8'),
+  charset('a second charset after utf-8', 'application/json; charset=utf-8; charset=utf-7'),
   {
     name: 'invalid UTF-8 bytes',
     method: 'POST',
@@ -322,11 +349,25 @@ export const BAD_REQUESTS: readonly BadRequest[] = [
     code: 'bad_request',
   },
   { name: 'unknown route', method: 'GET', path: '/api/nope', status: 404, code: 'not_found' },
+  wrongMethod('PATCH', '/api/cart', 'GET, HEAD, DELETE', { json: {} }),
+  wrongMethod('OPTIONS', '/api/cart', 'GET, HEAD, DELETE'),
+  wrongMethod('POST', '/api/cart', 'GET, HEAD, DELETE', { json: { productId: A.id } }),
+  wrongMethod('GET', '/api/cart/items', 'POST'),
+  wrongMethod('OPTIONS', '/api/cart/items', 'POST'),
+  wrongMethod('PATCH', `/api/cart/items/${A.id}`, 'PUT, DELETE', { json: { quantity: 1 } }),
+  wrongMethod('OPTIONS', `/api/cart/items/${B.id}`, 'PUT, DELETE'),
+  wrongMethod('POST', `/api/cart/items/${A.id}`, 'PUT, DELETE', { json: { quantity: 1 } }),
+  wrongMethod('POST', '/api/products', 'GET, HEAD', { json: { productId: A.id } }),
+  wrongMethod('OPTIONS', '/api/products', 'GET, HEAD'),
+  wrongMethod('OPTIONS', '/healthz', 'GET, HEAD'),
+  wrongMethod('DELETE', '/readyz', 'GET, HEAD'),
+  wrongMethod('POST', '/api/instance', 'GET, HEAD'),
+  wrongMethod('PUT', '/metrics', 'GET, HEAD'),
+  { name: 'PATCH on an unknown path', method: 'PATCH', path: '/api/nope', status: 404, code: 'not_found' },
   {
-    name: 'wrong method on a known path',
-    method: 'PATCH',
-    path: '/api/cart',
-    options: { json: {} },
+    name: 'OPTIONS on an unknown path',
+    method: 'OPTIONS',
+    path: '/api/cart/nope',
     status: 404,
     code: 'not_found',
   },

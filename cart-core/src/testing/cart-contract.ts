@@ -213,6 +213,33 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
       assert.deepEqual(await get(), full);
     });
 
+    it('a JSON body with no charset or charset utf-8 in any case, quoted or not, is accepted', async () => {
+      fresh();
+      const types = [
+        'application/json',
+        'application/json; charset=utf-8',
+        'application/json;charset=UTF-8',
+        'application/json; charset="Utf-8"',
+      ];
+      for (const [i, type] of types.entries()) {
+        const res = await client.request('POST', '/api/cart/items', {
+          body: `{"productId":"${A.id}"}`,
+          headers: { 'content-type': type },
+        });
+        assert.equal(res.status, 200, `${type}: ${res.text}`);
+        assert.equal(res.body.rev, i + 1, type);
+      }
+    });
+
+    it('HEAD is served wherever GET is (the Allow of a 405 lists it)', async () => {
+      fresh();
+      for (const path of ['/api/products', '/api/cart', '/healthz', '/api/instance']) {
+        const res = await client.request('HEAD', path);
+        assert.equal(res.status, 200, path);
+        assert.equal(res.text, '', path);
+      }
+    });
+
     describe('rejected requests answer JSON errors and change nothing', () => {
       for (const bad of BAD_REQUESTS) {
         it(`${bad.method} ${bad.path} with ${bad.name} → ${bad.status} ${bad.code}, cart unchanged`, async () => {
@@ -221,6 +248,9 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
           const before = await get();
           const res = await client.request(bad.method, bad.path, bad.options);
           assertJsonError(res, bad.status, bad.code, target.instance);
+          if (bad.message) assert.match(res.body.error.message, bad.message);
+          for (const [name, value] of Object.entries(bad.headers ?? {}))
+            assert.equal(res.headers.get(name), value, name);
           assert.deepEqual(await get(), before);
           assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
         });

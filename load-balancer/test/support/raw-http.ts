@@ -21,6 +21,26 @@ export function rawExchange(port: number, bytes: string): Promise<string> {
   });
 }
 
+/** What a client that stops halfway sees: every byte the server wrote, and when it closed. */
+export function stalledExchange(
+  port: number,
+  bytes: string,
+  limitMs: number,
+): Promise<{ data: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.setTimeout(limitMs, () =>
+      socket.destroy(new Error(`still open after ${limitMs} ms; got: ${data}`)),
+    );
+    socket.on('data', (chunk) => (data += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ data, ms: Date.now() - started }));
+  });
+}
+
 /** `rawExchange`, its answer parsed: status, headers, JSON body. */
 export async function rawRequest(port: number, bytes: string): Promise<Answer> {
   const [head = '', ...rest] = (await rawExchange(port, bytes)).split('\r\n\r\n');
