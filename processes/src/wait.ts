@@ -92,22 +92,52 @@ export function httpStatus(url: string, timeoutMs = 1000): Promise<number> {
   });
 }
 
-/** Redis is ready when PING answers +PONG (not -LOADING) on a raw socket. */
-export function redisPing(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** One command in RESP, Redis's wire format: each argument length-prefixed, so any byte is safe. */
+function resp(args: readonly string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+/**
+ * Sends `commands` pipelined on a fresh raw socket; resolves with the first line of each reply
+ * (`+PONG`, `-NOAUTH Authentication required.`), or undefined when they did not all come in time.
+ * Meant for one-line replies (status and error), as probes and tests get.
+ */
+export function redisReplies(
+  host: string,
+  port: number,
+  commands: readonly (readonly string[])[],
+  timeoutMs = 1000,
+): Promise<string[] | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     let answer = '';
-    const done = (ok: boolean) => {
+    const done = (lines: string[] | undefined) => {
       socket.destroy();
-      resolve(ok);
+      resolve(lines);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(timeoutMs, () => done(undefined));
+    socket.on('connect', () => socket.write(commands.map(resp).join('')));
     socket.on('data', (chunk) => {
       answer += chunk.toString('latin1');
-      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+      const lines = answer.split('\r\n');
+      if (lines.length > commands.length) done(lines.slice(0, commands.length));
     });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
+    socket.on('error', () => done(undefined));
+    socket.on('close', () => done(undefined));
   });
+}
+
+/**
+ * Redis is ready when PING answers +PONG (not -LOADING); with a password, AUTH goes first in the
+ * same round trip, and a refused AUTH (or a NOAUTH without one) counts as not ready.
+ */
+export async function redisPing(
+  host: string,
+  port: number,
+  options: { password?: string; timeoutMs?: number } = {},
+): Promise<boolean> {
+  const auth = options.password === undefined ? [] : [['AUTH', options.password]];
+  const replies = await redisReplies(host, port, [...auth, ['PING']], options.timeoutMs);
+  if (!replies) return false;
+  return replies.every((line, i) => (i === replies.length - 1 ? line.startsWith('+PONG') : line === '+OK'));
 }

@@ -1,5 +1,6 @@
 /** Real children: a Node script, a Node main with its ready line, redis-server; each stopped by PID. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,9 @@ import { test } from 'node:test';
 import {
   isAlive,
   ManagedProcess,
+  type RedisServer,
   redisPing,
+  redisReplies,
   startNodeMain,
   startRedisServer,
   waitForLine,
@@ -102,17 +105,62 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
   );
 });
 
-test('redis-server: PONG once started, gone after kill, back on the same port after start, dir removed by close', async (t) => {
+test('redis-server: PONG once started, gone after kill, back on the same port with the same password after start, dir removed by close', async (t) => {
   const redis = await startRedisServer();
   t.after(() => redis.close());
-  assert.equal(await redisPing('127.0.0.1', redis.port), true);
+  const { password } = redis;
+  assert.equal(redis.url, `redis://:${password}@127.0.0.1:${redis.port}`);
+  assert.equal(await redisPing('127.0.0.1', redis.port, { password }), true);
   const pid = redis.pid!;
   await redis.kill();
   assert.equal(redis.pid, undefined);
   assert.equal(isAlive(pid), false);
-  assert.equal(await redisPing('127.0.0.1', redis.port), false);
+  assert.equal(await redisPing('127.0.0.1', redis.port, { password }), false);
   await redis.start();
-  assert.equal(await redisPing('127.0.0.1', redis.port), true);
+  assert.equal(await redisPing('127.0.0.1', redis.port, { password }), true);
   await redis.close();
   assert.equal(existsSync(redis.dir), false);
+});
+
+test('redis-server: PING without the password → -NOAUTH, a wrong one → -WRONGPASS; neither counts as ready', async (t) => {
+  const redis = await startRedisServer();
+  t.after(() => redis.close());
+  const at = (commands: string[][]) => redisReplies('127.0.0.1', redis.port, commands);
+  assert.match((await at([['PING']]))![0]!, /^-NOAUTH /);
+  assert.match((await at([['SET', 'k', 'v']]))![0]!, /^-NOAUTH /);
+  assert.match((await at([['AUTH', 'not-the-password'], ['PING']]))!.join('\n'), /^-WRONGPASS .*\n-NOAUTH /);
+  assert.deepEqual(await at([['AUTH', redis.password], ['PING']]), ['+OK', '+PONG']);
+  assert.equal(await redisPing('127.0.0.1', redis.port), false);
+  assert.equal(await redisPing('127.0.0.1', redis.port, { password: 'not-the-password' }), false);
+});
+
+test('redis-server: the memory limit given (64mb by default) under noeviction; a full one refuses writes with -OOM, reads and deletes still answer', async (t) => {
+  const defaults = await startRedisServer();
+  t.after(() => defaults.close());
+  const config = (redis: RedisServer) =>
+    spawnSync('redis-cli', ['-p', String(redis.port), 'CONFIG', 'GET', 'maxmemory*'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, REDISCLI_AUTH: redis.password },
+    }).stdout;
+  assert.match(config(defaults), /^maxmemory\n67108864\n/m);
+  assert.match(config(defaults), /^maxmemory-policy\nnoeviction\n/m);
+
+  const tiny = await startRedisServer({ maxmemory: '2mb' });
+  t.after(() => tiny.close());
+  const auth = ['AUTH', tiny.password];
+  const at = (command: string[]) => redisReplies('127.0.0.1', tiny.port, [auth, command]);
+  // Taken while under the limit, whatever its size: a 4 MB value from one tiny command.
+  assert.deepEqual(await at(['SETRANGE', 'big', String(4 * 1024 * 1024), 'x']), ['+OK', ':4194305']);
+  const [, refused] = (await at(['SET', 'small', 'x']))!;
+  assert.match(refused!, /^-OOM command not allowed when used memory > 'maxmemory'/);
+  assert.deepEqual(await at(['STRLEN', 'big']), ['+OK', ':4194305']);
+  assert.deepEqual(await at(['DEL', 'big']), ['+OK', ':1']);
+  assert.deepEqual(await at(['SET', 'small', 'x']), ['+OK', '+OK']);
+  assert.match(config(tiny), /^maxmemory\n2097152\n/m);
+  assert.equal(await redisPing('127.0.0.1', tiny.port, { password: tiny.password }), true);
+});
+
+test('startRedisServer refuses a maxmemory redis-server would not read as intended', async () => {
+  await assert.rejects(startRedisServer({ maxmemory: '64' }), /maxmemory must look like 64mb/);
+  await assert.rejects(startRedisServer({ maxmemory: '64 mb' }), /maxmemory must look like 64mb/);
 });

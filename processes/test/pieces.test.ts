@@ -1,6 +1,6 @@
 /** The toolkit's small pieces: the line buffer, the executable finder, /proc, free ports, the ready line. */
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -13,8 +13,11 @@ import {
   isAlive,
   listeningLine,
   processCpuMs,
+  redisPassword,
   redisServerArgs,
+  redisUrl,
   workerUser,
+  writeRedisConfig,
 } from '../src/index.ts';
 
 test('the line buffer keeps the last N lines across chunk boundaries', () => {
@@ -85,19 +88,44 @@ test('listeningLine reads the url and port of a pino "listening" line, and nothi
   assert.equal(listeningLine('{"msg":"listening","port":"4000","url":"x"}'), undefined);
 });
 
-test('redis-server runs on loopback, without persistence, in the dir given', () => {
-  assert.deepEqual(redisServerArgs(6400, '/tmp/x'), [
-    '--port',
-    '6400',
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    '/tmp/x',
-  ]);
+test('redis-server runs on loopback, without persistence, in the dir given, its config file first, bounded with noeviction', () => {
+  assert.deepEqual(
+    redisServerArgs({ port: 6400, dir: '/tmp/x', configFile: '/tmp/x/redis.conf', maxmemory: '64mb' }),
+    [
+      '/tmp/x/redis.conf',
+      '--port',
+      '6400',
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      '/tmp/x',
+      '--maxmemory',
+      '64mb',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
+  );
+});
+
+test('the Redis password goes to a file only its owner reads, never among the flags', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'statelab-redis-conf-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const password = redisPassword();
+  assert.match(password, /^[0-9a-f]{64}$/);
+  assert.notEqual(redisPassword(), password);
+  const file = await writeRedisConfig(dir, password);
+  assert.equal(await readFile(file, 'utf8'), `requirepass ${password}\n`);
+  assert.equal((await stat(file)).mode & 0o777, 0o600);
+  const args = redisServerArgs({ port: 6400, dir, configFile: file, maxmemory: '64mb' });
+  assert.ok(!args.some((a) => a.includes(password)));
+  assert.equal(redisUrl(6400, password), `redis://:${password}@127.0.0.1:6400`);
+  for (const bad of ['short', 'has space 0123456789', 'with@at-0123456789', 'quote"0123456789ab']) {
+    await assert.rejects(writeRedisConfig(dir, bad), /at least 16 characters from A-Z a-z 0-9/);
+  }
 });
 
 test('workerUser names our own user exactly when we run as root', () => {
