@@ -23,9 +23,13 @@ const envShape = {
   ...commonEnvShape,
   VARIANT: z.enum(STATEFUL_VARIANTS, { error: `must be one of ${STATEFUL_VARIANTS.join(', ')}` }),
   SESSION_SECRET: secret,
+  /** `redis://:password@host:port`: ioredis sends AUTH with the password. */
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .refine(
+      (url) => /^rediss?:\/\/\S+$/.test(url) && URL.canParse(url),
+      'must be a redis:// or rediss:// URL',
+    )
     .optional(),
   /** Sliding: every answer pushes the session's expiry this far ahead. */
   SESSION_IDLE_TIMEOUT_S: integer(1, 365 * 86_400).default(1_800),
@@ -60,7 +64,9 @@ function crossProblems(env: Env): string[] {
   const problems: string[] = [];
   const variant = env.VARIANT ?? '';
   if (isVariant(variant) && TOPOLOGY[variant].needsRedis && !env.REDIS_URL) {
-    problems.push(`REDIS_URL is required when VARIANT is ${variant} (for example redis://127.0.0.1:6379)`);
+    problems.push(
+      `REDIS_URL is required when VARIANT is ${variant} (for example redis://:password@127.0.0.1:6379)`,
+    );
   }
   const idle = Number(env.SESSION_IDLE_TIMEOUT_S ?? 1_800);
   const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT_S ?? 86_400);

@@ -34,14 +34,15 @@ describe('configuration', () => {
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.session));
   });
 
-  it('stateful-redis takes REDIS_URL and REDIS_COMMAND_TIMEOUT_MS', () => {
+  it('stateful-redis takes REDIS_URL (with its password) and REDIS_COMMAND_TIMEOUT_MS', () => {
+    const url = 'redis://:0123456789abcdef0123456789abcdef@127.0.0.1:6379';
     const config = loadConfig({
       ...VALID,
       VARIANT: 'stateful-redis',
-      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_URL: url,
       REDIS_COMMAND_TIMEOUT_MS: '250',
     });
-    assert.deepEqual(config.redis, { url: 'redis://127.0.0.1:6379', commandTimeoutMs: 250 });
+    assert.deepEqual(config.redis, { url, commandTimeoutMs: 250 });
     assert.equal(config.session.cookieName, 'statelab_sfr_sid');
   });
 
@@ -66,6 +67,11 @@ describe('configuration', () => {
     [
       'a REDIS_URL that is not redis://',
       { ...VALID, VARIANT: 'stateful-redis', REDIS_URL: 'http://x' },
+      /REDIS_URL must be a redis:\/\//,
+    ],
+    [
+      'a REDIS_URL that does not parse',
+      { ...VALID, VARIANT: 'stateful-redis', REDIS_URL: 'redis://[::1' },
       /REDIS_URL must be a redis:\/\//,
     ],
     [

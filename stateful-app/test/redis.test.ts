@@ -1,12 +1,13 @@
 /**
- * stateful-redis as the lab runs it: `main.ts` child processes over a real redis-server. Sessions
- * outlive app instances; Redis down answers 503 fast and readiness drops; Redis back, it recovers.
+ * stateful-redis as the lab runs it: `main.ts` child processes over a real redis-server with a
+ * password and a memory limit. Sessions outlive app instances; Redis down answers 503 fast and
+ * readiness drops; Redis back, it recovers; Redis full refuses writes (503) and keeps every cart.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CATALOG, TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
-import { type RedisServer, startRedisServer } from '@statelab/processes';
+import { type RedisServer, redisReplies, startRedisServer } from '@statelab/processes';
 import { type AppProcess, startAppProcess, waitFor } from './support/app-process.ts';
 import { SECRET } from './support/in-process-app.ts';
 
@@ -124,5 +125,101 @@ describe('stateful-redis with a real redis-server', () => {
     assert.equal((await createTestClient(app.url).request('GET', '/api/cart')).status, 200);
     process.kill(app.pid, 'SIGTERM');
     assert.equal(await app.exited, 0, app.output());
+  });
+});
+
+describe('stateful-redis: Redis locked by a password', () => {
+  it('the app with the password in REDIS_URL serves carts; the password never reaches its logs', async (t) => {
+    const redis = await startRedisServer();
+    t.after(() => redis.close());
+    const app = await startAppProcess(env(redis, 'stateful-redis-1'));
+    t.after(() => app.kill());
+    const client = createTestClient(app.url);
+    const added = await client.request('POST', '/api/cart/items', { json: { productId: A.id } });
+    assert.equal(added.status, 200, added.text);
+    assert.deepEqual((await client.request('GET', '/api/cart')).body, added.body);
+    await waitFor('the redis ready line', async () => /redis ready/.test(app.output()) || undefined, 5_000);
+    assert.match(app.output(), new RegExp(`"redis":"redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port}"`));
+    assert.ok(!app.output().includes(redis.password), 'the password is not logged');
+  });
+
+  it('an app without the password is refused by Redis (NOAUTH): never ready, cart requests 503', async (t) => {
+    const redis = await startRedisServer();
+    t.after(() => redis.close());
+    const app = await startAppProcess(
+      { ...env(redis, 'stateful-redis-1'), REDIS_URL: `redis://127.0.0.1:${redis.port}`, LOG_LEVEL: 'debug' },
+      { ready: false },
+    );
+    t.after(() => app.kill());
+    await waitFor(
+      'a NOAUTH refusal',
+      async () => /NOAUTH/.test(app.output()) || undefined,
+      5_000,
+      app.output,
+    );
+    assert.equal((await fetch(`${app.url}/readyz`)).status, 503);
+    assertUnavailable(
+      await timed(() =>
+        createTestClient(app.url).request('POST', '/api/cart/items', { json: { productId: A.id } }),
+      ),
+      'stateful-redis-1',
+    );
+  });
+});
+
+describe('stateful-redis: Redis at its memory limit (noeviction)', () => {
+  /**
+   * Redis takes a write while under its limit, whatever the write's size: one SETRANGE at a 4 MB
+   * offset (a 4 MB value from a tiny command) lands a 2 MB Redis well past its limit.
+   */
+  async function overfill(redis: RedisServer): Promise<void> {
+    const at = (command: string[]) =>
+      redisReplies('127.0.0.1', redis.port, [['AUTH', redis.password], command]);
+    const size = 4 * 1024 * 1024;
+    assert.deepEqual(await at(['SETRANGE', 'filler', String(size), 'x']), ['+OK', `:${size + 1}`]);
+    assert.match((await at(['SET', 'probe', 'x']))?.[1] ?? '', /^-OOM command not allowed/);
+  }
+
+  it('full → a write answers 503 store_unavailable at once and the stored cart is unchanged; reads 200; room again → writes 200', async (t) => {
+    const redis = await startRedisServer({ maxmemory: '2mb' });
+    t.after(() => redis.close());
+    const app = await startAppProcess(env(redis, 'stateful-redis-1'));
+    t.after(() => app.kill());
+    const shopper = createTestClient(app.url);
+    const stored = await shopper.request('POST', '/api/cart/items', {
+      json: { productId: A.id, quantity: 2 },
+    });
+    assert.equal(stored.status, 200, stored.text);
+
+    await overfill(redis);
+    assertUnavailable(
+      await timed(() => shopper.request('POST', '/api/cart/items', { json: { productId: B.id } })),
+      'stateful-redis-1',
+    );
+    assertUnavailable(
+      await timed(() =>
+        createTestClient(app.url).request('POST', '/api/cart/items', { json: { productId: B.id } }),
+      ),
+      'stateful-redis-1',
+    );
+    const read = await timed(() => shopper.request('GET', '/api/cart'));
+    assert.equal(read.res.status, 200, read.res.text);
+    assert.deepEqual(read.res.body, stored.body, 'the stored cart is as it was');
+    assert.equal((await fetch(`${app.url}/readyz`)).status, 200, 'reads work: the instance stays ready');
+    await waitFor(
+      'the logged refusal',
+      async () => /"OOM command not allowed/.test(app.output()) || undefined,
+      5_000,
+    );
+    assert.doesNotMatch(app.output(), /statelab:sess:|"cart":/, 'a refused write logs no session');
+
+    const freed = await redisReplies('127.0.0.1', redis.port, [
+      ['AUTH', redis.password],
+      ['DEL', 'filler'],
+    ]);
+    assert.deepEqual(freed, ['+OK', ':1']);
+    const added = await shopper.request('POST', '/api/cart/items', { json: { productId: B.id } });
+    assert.equal(added.status, 200, added.text);
+    assert.equal(added.body.rev, stored.body.rev + 1);
   });
 });

@@ -38,11 +38,43 @@ const serializer = {
   stringify: (sess: SessionData) => JSON.stringify(sess),
 };
 
+type Callback = (err?: unknown, data?: unknown) => unknown;
+
+/**
+ * ioredis hangs the failed command's arguments on its error (a session id and the whole session):
+ * dropped before the error is logged, as a full Redis refuses every write.
+ */
+function withoutArgs(err: unknown): unknown {
+  const command = (err as { command?: { args?: unknown } } | null | undefined)?.command;
+  if (command) delete command.args;
+  return err;
+}
+
+function quiet(callback: Callback | undefined): Callback | undefined {
+  return callback && ((err, data) => callback(withoutArgs(err), data));
+}
+
+/** connect-redis whose errors carry no session (see `withoutArgs`). */
+class QuietRedisStore extends RedisStore {
+  override get(sid: string, callback?: Callback) {
+    return super.get(sid, quiet(callback));
+  }
+  override set(sid: string, sess: SessionData, callback?: Callback) {
+    return super.set(sid, sess, quiet(callback));
+  }
+  override touch(sid: string, sess: SessionData, callback?: Callback) {
+    return super.touch(sid, sess, quiet(callback));
+  }
+  override destroy(sid: string, callback?: Callback) {
+    return super.destroy(sid, quiet(callback));
+  }
+}
+
 /**
  * connect-redis whose reads also slide the idle TTL (GETEX, Redis >= 6.2): a session is refreshed
  * in the round trip that loads it, so no EXPIRE needs to follow the answer.
  */
-class SlidingRedisStore extends RedisStore {
+class SlidingRedisStore extends QuietRedisStore {
   readonly #redis: Redis;
   readonly #ttlS: number;
 
@@ -58,9 +90,16 @@ class SlidingRedisStore extends RedisStore {
       const text = await this.#redis.getex(this.prefix + sid, 'EX', this.#ttlS);
       return callback?.(null, text ? serializer.parse(text) : null);
     } catch (err) {
-      return callback?.(err, null);
+      return callback?.(withoutArgs(err), null);
     }
   }
+}
+
+/** The URL as logs may show it: a password in it becomes `***`. */
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
 
 /**
@@ -82,12 +121,13 @@ export function createRedisSessionStore(
     retryStrategy: () => RECONNECT_EVERY_MS,
   });
   let up = false;
+  const where = withoutPassword(config.url);
   client.on('ready', () => {
     up = true;
-    logger.info({ redis: config.url }, 'redis ready');
+    logger.info({ redis: where }, 'redis ready');
   });
   client.on('close', () => {
-    if (up) logger.warn({ redis: config.url }, 'redis connection lost; reconnecting');
+    if (up) logger.warn({ redis: where }, 'redis connection lost; reconnecting');
     up = false;
   });
   // Without a listener ioredis prints every failed reconnect; the transitions above say enough.
@@ -95,7 +135,7 @@ export function createRedisSessionStore(
 
   const store =
     ttlS === undefined
-      ? new RedisStore({ client, prefix: REDIS_SESSION_PREFIX, serializer })
+      ? new QuietRedisStore({ client, prefix: REDIS_SESSION_PREFIX, serializer })
       : new SlidingRedisStore(client, ttlS);
   return {
     store,
