@@ -128,6 +128,11 @@ const badFlags: Array<[string[], RegExp]> = [
   [['--runtime', 'compose', '--target', 'https://127.0.0.1:8080'], /--target must be http:\/\//],
   [['--runtime', 'compose', '--target', 'http://127.0.0.1:8080/stateful/'], /without a path/],
   [['--runtime', 'compose', '--port', '99999'], /--port must be at most 65535/],
+  [['--redis-maxmemory', '64'], /redisMaxmemory must be a size such as 64mb/],
+  [
+    ['--runtime', 'compose', '--redis-maxmemory', '2mb'],
+    /--redis-maxmemory applies to --runtime native only/,
+  ],
 ];
 for (const [argv, message] of badFlags) {
   test(`${argv.join(' ')} → exit 64 with a message, nothing started`, async () => {
@@ -171,6 +176,15 @@ test('--runtime compose: the front on 127.0.0.1:8081, the target http://127.0.0.
   });
   const native = parseCliArgs(['--port', '0']);
   assert.equal(native.help === false && native.runtime, 'native');
+});
+
+test('--redis-maxmemory sets the native Redis limit; 64mb by default', () => {
+  const limit = (argv: string[]) => {
+    const request = parseCliArgs(argv);
+    return request.help === false && request.runtime === 'native' ? request.config.redisMaxmemory : undefined;
+  };
+  assert.equal(limit([]), '64mb');
+  assert.equal(limit(['--redis-maxmemory', '2mb']), '2mb');
 });
 
 test('--help names --runtime and --target', async () => {

@@ -3,9 +3,11 @@
  * Calls go through nginx at /lab/api/ unless a test needs to reach the API's own port.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { errors } from '@statelab/cart-core';
-import { isAlive } from '@statelab/processes';
+import { CATALOG, errors } from '@statelab/cart-core';
+import { isAlive, pollFor, redisReplies } from '@statelab/processes';
 import { type LabHandle, processHost, startLab } from '../src/index.ts';
 
 let lab: LabHandle;
@@ -181,6 +183,35 @@ describe('POST /lab/api/instances/:id/{kill,stop,start,restart}', () => {
     const started = await call('POST', '/instances/redis/start');
     assert.equal(started.body.instance.state, 'running');
     assert.equal(started.body.instance.port, before.port);
+  });
+
+  test("redis: locked by this run's own password (PING without it → NOAUTH), 64mb under noeviction; the apps use it", async () => {
+    const redis = await instance('redis');
+    assert.match((await redisReplies('127.0.0.1', redis.port, [['PING']]))![0]!, /^-NOAUTH /);
+    const app = await instance('stateful-redis-1');
+    const environ = readFileSync(`/proc/${app.pid}/environ`, 'utf8').split('\0');
+    const url = new URL(environ.find((v) => v.startsWith('REDIS_URL='))!.slice('REDIS_URL='.length));
+    assert.equal(url.host, `127.0.0.1:${redis.port}`);
+    assert.match(url.password, /^[0-9a-f]{64}$/);
+    const config = spawnSync('redis-cli', ['-p', String(redis.port), 'CONFIG', 'GET', 'maxmemory*'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, REDISCLI_AUTH: url.password },
+    }).stdout;
+    assert.match(config, /^maxmemory\n67108864\n/m);
+    assert.match(config, /^maxmemory-policy\nnoeviction\n/m);
+    // Through nginx, once the apps are back on the Redis restarted above.
+    const added = await pollFor(
+      async () => {
+        const res = await fetch(`${lab.baseUrl}/stateful-redis/api/cart/items`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ productId: CATALOG[0]!.id }),
+        });
+        return res.status === 200 ? res : undefined;
+      },
+      { timeoutMs: 10_000, onTimeout: () => new Error('stateful-redis never stored a cart') },
+    );
+    assert.equal((await added.json()).itemCount, 1);
   });
 
   test('a child that dies on its own is listed as crashed, not restarted; start brings it back', async () => {

@@ -29,8 +29,10 @@ Options:
   --variants a,b    variants to run (default ${VARIANTS.join(',')})
   --baseline N      bare express instances at /baseline/, the bench's ceiling (default ${LAB_DEFAULTS.baseline})
   --log-level L     apps' LOG_LEVEL (default ${LAB_DEFAULTS.logLevel})
+  --redis-maxmemory S
+                    Redis's memory limit (default ${LAB_DEFAULTS.redisMaxmemory}); a full Redis refuses writes (503)
   --ui-dir DIR      the built cart UI served at / (default cart-ui/dist, built by npm run build)
-                    (--instances, --variants, --baseline and --log-level: native only)
+                    (--instances, --variants, --baseline, --log-level, --redis-maxmemory: native only)
   --help            this text
 `;
 
@@ -40,7 +42,7 @@ export type CliRequest =
   | { help: false; runtime: 'compose'; config: ComposeLabConfig };
 
 /** Flags that only one runtime reads; given to the other, they are refused rather than ignored. */
-const NATIVE_ONLY = ['instances', 'variants', 'baseline', 'log-level'] as const;
+const NATIVE_ONLY = ['instances', 'variants', 'baseline', 'log-level', 'redis-maxmemory'] as const;
 const COMPOSE_ONLY = ['target'] as const;
 
 function integer(name: string, value: string | undefined): number | undefined {
@@ -61,6 +63,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       variants: { type: 'string' },
       baseline: { type: 'string' },
       'log-level': { type: 'string' },
+      'redis-maxmemory': { type: 'string' },
       runtime: { type: 'string' },
       target: { type: 'string' },
       'ui-dir': { type: 'string' },
@@ -110,6 +113,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
     ...(baseline !== undefined ? { baseline } : {}),
     ...(variants ? { variants: variants.filter(isVariant) } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
+    ...(values['redis-maxmemory'] !== undefined ? { redisMaxmemory: values['redis-maxmemory'] } : {}),
     uiRoot,
   });
   return { help: false, runtime, config };

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { instanceIds, REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
-import { httpStatus, nodeMainArgs, redisPing, redisServerArgs } from '@statelab/processes';
+import { httpStatus, nodeMainArgs, redisPing, redisServerArgs, redisUrl } from '@statelab/processes';
 import { BASELINE_MAIN } from '../baseline/baseline-app.ts';
 import { REPO_ROOT } from '../repo-root.ts';
 import type { InstanceSpec } from './instance.ts';
@@ -15,10 +15,15 @@ export interface SpecInput {
   readonly instances: number;
   readonly baseline: number;
   readonly logDir: string;
-  /** redis-server's --dir (nothing is written there: no RDB, no AOF). */
-  readonly redisDir: string;
+  readonly redis: {
+    /** redis-server's --dir (nothing is written there: no RDB, no AOF). */
+    readonly dir: string;
+    /** Holds the password (`writeRedisConfig`), kept off the command line. */
+    readonly configFile: string;
+    readonly maxmemory: string;
+  };
   readonly redisServer: string;
-  readonly secrets: { readonly session: string; readonly jwt: string };
+  readonly secrets: { readonly session: string; readonly jwt: string; readonly redis: string };
   readonly logLevel: string;
   /** Inherited environment, then the lab's variables, then these (tests shorten grace periods). */
   readonly baseEnv: NodeJS.ProcessEnv;
@@ -58,7 +63,7 @@ function variantEnv(variant: Variant, input: SpecInput, redisPort: () => number)
       return {
         VARIANT: variant,
         SESSION_SECRET: input.secrets.session,
-        REDIS_URL: `redis://${LOOPBACK}:${redisPort()}`,
+        REDIS_URL: redisUrl(redisPort(), input.secrets.redis),
       };
     case 'jwt':
       return { VARIANT: variant, JWT_SECRET: input.secrets.jwt };
@@ -80,12 +85,12 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
       variant: REDIS_ID,
       command: (port) => ({
         command: input.redisServer,
-        args: redisServerArgs(port, input.redisDir),
+        args: redisServerArgs({ port, ...input.redis }),
         env: input.baseEnv,
         logFile: logFile(REDIS_ID),
         ownGroup: true,
       }),
-      ready: (port) => redisPing(LOOPBACK, port),
+      ready: (port) => redisPing(LOOPBACK, port, { password: input.secrets.redis }),
       readyTimeoutMs: REDIS_READY_TIMEOUT_MS,
       stopTimeoutMs: STOP_MARGIN_MS,
     });

@@ -2,6 +2,7 @@
 
 import { VARIANTS, type Variant } from '@statelab/cart-core';
 import { ConfigError } from '@statelab/cart-core/http';
+import { REDIS_DEFAULT_MAXMEMORY, REDIS_MAXMEMORY_PATTERN } from '@statelab/processes';
 import { z } from 'zod';
 
 export interface LabOptions {
@@ -19,9 +20,17 @@ export interface LabOptions {
   appEnv?: Record<string, string>;
   /** A built cart UI folder (absolute) that nginx serves at `/`; without one `/` is a JSON 404. */
   uiRoot?: string;
+  /** Redis's memory limit (`64mb`); full, it refuses writes (noeviction). */
+  redisMaxmemory?: string;
 }
 
-export const LAB_DEFAULTS = Object.freeze({ port: 8080, instances: 3, baseline: 0, logLevel: 'info' });
+export const LAB_DEFAULTS = Object.freeze({
+  port: 8080,
+  instances: 3,
+  baseline: 0,
+  logLevel: 'info',
+  redisMaxmemory: REDIS_DEFAULT_MAXMEMORY,
+});
 export const MAX_INSTANCES = 16;
 
 const schema = z.object({
@@ -36,6 +45,10 @@ const schema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   appEnv: z.record(z.string(), z.string()).default({}),
   uiRoot: z.string().startsWith('/', 'must be an absolute path').optional(),
+  redisMaxmemory: z
+    .string()
+    .regex(REDIS_MAXMEMORY_PATTERN, 'must be a size such as 64mb (kb, mb or gb)')
+    .default(LAB_DEFAULTS.redisMaxmemory),
 });
 
 export type LabConfig = Readonly<z.infer<typeof schema>>;

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REDIS_ID } from '@statelab/cart-core';
+import { writeRedisConfig } from '@statelab/processes';
 import { buildControlApi, CONTROL_API_PATH } from '../control/control-api.ts';
 import type { Runtime } from '../runtime.ts';
 import { instanceSpecs, needsRedis } from './instance-specs.ts';
@@ -81,13 +82,19 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
 
   try {
     let runtime: NativeRuntime | undefined;
+    const redisDir = join(tempDir, 'redis');
+    const redisPassword = secret();
     const specs = instanceSpecs(
       {
         ...config,
         logDir,
-        redisDir: join(tempDir, 'redis'),
+        redis: {
+          dir: redisDir,
+          configFile: await writeRedisConfig(redisDir, redisPassword),
+          maxmemory: config.redisMaxmemory,
+        },
         redisServer: context.tools.redisServer ?? 'redis-server',
-        secrets: { session: secret(), jwt: secret() },
+        secrets: { session: secret(), jwt: secret(), redis: redisPassword },
         baseEnv: context.env,
       },
       () => runtime!.instance(REDIS_ID).port,
