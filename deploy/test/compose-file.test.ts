@@ -25,7 +25,19 @@ import {
 const SECRETS = Object.freeze({
   SESSION_SECRET: 'session-secret-for-tests-0123456789abcdef',
   JWT_SECRET: 'jwt-secret-for-tests-0123456789abcdef0123',
+  REDIS_PASSWORD: '0123456789abcdef0123456789abcdef',
 });
+/** What `read_only`, `cap_drop` and `no-new-privileges` look like on every service. */
+const HARDENED = Object.freeze({
+  read_only: true,
+  cap_drop: ['ALL'],
+  security_opt: ['no-new-privileges:true'],
+});
+
+function hardening(service: ComposeDocument) {
+  const { read_only, cap_drop, security_opt } = service;
+  return { read_only, cap_drop, security_opt };
+}
 /** What each kind of cart store adds to the common variables. */
 const STORE_ENV: Readonly<Record<CartStoreKind, readonly string[]>> = {
   'memory-session': ['SESSION_SECRET'],
@@ -115,7 +127,8 @@ describe('docker-compose.yml: the topology', () => {
         assert.equal(env.VARIANT, variant);
         assert.equal(env.PORT, String(CONTAINER_APP_PORT));
         assert.equal(env.HOST, '0.0.0.0');
-        if (spec.needsRedis) assert.equal(env.REDIS_URL, `redis://${REDIS_SERVICE}:6379`);
+        if (spec.needsRedis)
+          assert.equal(env.REDIS_URL, `redis://:${SECRETS.REDIS_PASSWORD}@${REDIS_SERVICE}:6379`);
       });
 
       it(`its environment is a valid ${spec.app} configuration (the app's own loadConfig)`, () => {
@@ -151,16 +164,48 @@ describe('docker-compose.yml: the topology', () => {
       it('publishes no port: only the load balancer is reachable from the host', () => {
         assert.equal(service.ports, undefined);
       });
+
+      it('runs read-only, without capabilities, unable to gain privileges', () => {
+        assert.deepEqual(hardening(service), HARDENED);
+      });
     });
   }
 
-  it('redis: a pinned official image, no persistence, healthy on PONG, not published', () => {
+  it('redis: a pinned official image, no persistence, 64mb under noeviction, not published', () => {
     const redis = resolved.services[REDIS_SERVICE];
     assert.match(redis.image, /^redis:\d+\.\d+\.\d+(-alpine|-bookworm)?$/);
-    assert.deepEqual(redis.command, ['redis-server', '--save', '', '--appendonly', 'no']);
-    assert.match(redis.healthcheck.test.join(' '), /redis-cli ping \| grep -q PONG/);
+    const [shell, flag, script] = redis.command as string[];
+    assert.deepEqual([shell, flag], ['sh', '-c']);
+    assert.match(script!, /^exec redis-server --save '' --appendonly no /);
+    assert.match(script!, / --maxmemory '64mb' --maxmemory-policy noeviction /);
+    const limited = interpolate(raw.services[REDIS_SERVICE].command, { ...SECRETS, REDIS_MAXMEMORY: '2mb' });
+    assert.match(limited[2], / --maxmemory '2mb' /);
     assert.equal(redis.ports, undefined);
     assert.equal(redis.restart, 'no');
+  });
+
+  it('redis: the password from .env on stdin, never in the command; the healthcheck authenticates with it', () => {
+    const redis = resolved.services[REDIS_SERVICE];
+    const script = (redis.command as string[])[2]!;
+    // `-` as the last argument: redis-server reads more configuration from stdin (the heredoc).
+    assert.match(script, / - <<EOF\nrequirepass \$REDISCLI_AUTH\nEOF\n$/);
+    assert.ok(!script.includes(SECRETS.REDIS_PASSWORD), 'no password in the command');
+    assert.deepEqual(redis.environment, { REDISCLI_AUTH: SECRETS.REDIS_PASSWORD });
+    assert.deepEqual(redis.healthcheck.test, ['CMD-SHELL', 'redis-cli ping | grep -q PONG']);
+  });
+
+  it("redis: read-only, no capabilities, no new privileges, as the image's redis user from the start; /data a tmpfs", () => {
+    const redis = resolved.services[REDIS_SERVICE];
+    assert.deepEqual(hardening(redis), HARDENED);
+    // As root, the entrypoint would chown /data and drop to redis with gosu: CHOWN, SETUID, SETGID.
+    assert.equal(redis.user, 'redis');
+    assert.deepEqual(redis.tmpfs, ['/data']);
+  });
+
+  it('load balancer: read-only with tmpfs for its temp files and pid file, no capabilities, no new privileges', () => {
+    const lb = resolved.services[LOAD_BALANCER_SERVICE];
+    assert.deepEqual(hardening(lb), HARDENED);
+    assert.deepEqual(lb.tmpfs, ['/var/cache/nginx', '/tmp']);
   });
 
   it("load balancer: built from the root Dockerfile's load-balancer target, published on 127.0.0.1:8080 only, after every app is healthy", () => {
@@ -179,7 +224,7 @@ describe('docker-compose.yml: the topology', () => {
 });
 
 describe('docker-compose.yml: secrets', () => {
-  const REQUIRED = ['SESSION_SECRET', 'JWT_SECRET'];
+  const REQUIRED = ['SESSION_SECRET', 'JWT_SECRET', 'REDIS_PASSWORD'];
 
   for (const name of REQUIRED) {
     for (const [how, value] of [
@@ -203,6 +248,9 @@ describe('docker-compose.yml: secrets', () => {
     for (const line of text.split('\n').filter((l) => /SECRET\s*:/.test(l))) {
       assert.match(line, /SECRET: \$\{[A-Z_]+_SECRET:\?set [A-Z_]+ in \.env \(see \.env\.example\)\}$/, line);
     }
+    const references = [...text.matchAll(/\$\{(REDIS_PASSWORD)([^}]*)\}/g)];
+    assert.equal(references.length, 2, 'the redis service and the stateful-redis apps');
+    for (const [, name, rest] of references) assert.equal(rest, `:?set ${name} in .env (see .env.example)`);
   });
 
   it('.env.example names every variable the file reads, with the secrets left empty', () => {
@@ -215,7 +263,7 @@ describe('docker-compose.yml: secrets', () => {
   });
 
   it('compose with the secrets from .env yields apps that accept them (at least 32 bytes)', () => {
-    const weak = interpolate(raw, { SESSION_SECRET: 'short', JWT_SECRET: 'short' });
+    const weak = interpolate(raw, { ...SECRETS, SESSION_SECRET: 'short', JWT_SECRET: 'short' });
     assert.throws(() => loadStatelessConfig(weak.services['stateless-1'].environment), /JWT_SECRET/);
     assert.throws(() => loadStatefulConfig(weak.services['stateful-1'].environment), /SESSION_SECRET/);
   });

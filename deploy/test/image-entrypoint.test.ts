@@ -25,6 +25,7 @@ import { cookiesOf, request } from './support/request.ts';
 const SECRETS = {
   SESSION_SECRET: 'session-secret-for-tests-0123456789abcdef',
   JWT_SECRET: 'jwt-secret-for-tests-0123456789abcdef0123',
+  REDIS_PASSWORD: '0123456789abcdef0123456789abcdef',
 };
 const READY_TIMEOUT_MS = 20_000;
 const services = interpolate(readComposeFile(), SECRETS).services as Record<
@@ -86,9 +87,11 @@ for (const app of APPS) {
           HOST: '127.0.0.1',
         };
         if (TOPOLOGY[variant].needsRedis) {
-          const redis = await startRedisServer();
+          const redis = await startRedisServer({ password: SECRETS.REDIS_PASSWORD });
           t.after(() => redis.close());
-          env.REDIS_URL = redis.url;
+          // compose's own URL, password included; only the host is this machine's.
+          env.REDIS_URL = env.REDIS_URL!.replace(/@redis:6379$/, `@127.0.0.1:${redis.port}`);
+          assert.equal(env.REDIS_URL, redis.url);
         }
         const [command, ...args] = image.cmd;
         assert.equal(command, 'node');
