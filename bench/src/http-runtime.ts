@@ -1,4 +1,5 @@
 /** The lab's `Runtime` over its control API (docs/contract.md §4), for `--target` runs. */
+import { CONTROL_HEADER } from '@statelab/cart-core';
 import type { InstanceInfo, Runtime } from '@statelab/lab';
 import { request } from 'undici';
 
@@ -15,7 +16,9 @@ export class ControlApiError extends Error {
 
 async function call(url: string, method: 'GET' | 'POST'): Promise<unknown> {
   // start and restart answer once the instance is ready: allow well over the 15 s contract.
-  const res = await request(url, { method, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  // A change without the control header is refused (docs/contract.md §4).
+  const headers = method === 'POST' ? { [CONTROL_HEADER.name]: CONTROL_HEADER.value } : {};
+  const res = await request(url, { method, headers, headersTimeout: 60_000, bodyTimeout: 60_000 });
   const text = await res.body.text();
   let body: unknown;
   try {

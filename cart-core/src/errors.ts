@@ -34,7 +34,11 @@ const CATALOG = {
     message: 'the cart token has expired; start a new cart',
     headers: { 'WWW-Authenticate': `${BEARER}, error_description="expired"` },
   },
-  forbidden: { status: 403, code: 'forbidden', message: 'access to this path is forbidden' },
+  forbidden: {
+    status: 403,
+    code: 'forbidden',
+    message: (detail = 'access to this path is forbidden') => detail,
+  },
   unknownProduct: {
     status: 404,
     code: 'unknown_product',
@@ -88,6 +92,12 @@ const CATALOG = {
     status: 415,
     code: 'unsupported_media_type',
     message: (detail = 'request bodies must be application/json') => detail,
+  },
+  misdirectedRequest: {
+    status: 421,
+    code: 'misdirected_request',
+    message: ({ host, expected }: { host: string; expected: readonly string[] }) =>
+      `this server answers for ${expected.join(' or ')}, not for Host "${host}"`,
   },
   headersTooLarge: {
     status: 431,

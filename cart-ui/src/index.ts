@@ -10,7 +10,12 @@ import { build } from 'esbuild';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_UI_DIR = join(ROOT, 'dist');
 
-export async function buildUi(outDir: string = DEFAULT_UI_DIR): Promise<string> {
+export interface BuildOptions {
+  /** Writes `app.js.map` beside the bundle; off by default, as the map carries build paths. */
+  sourcemap?: boolean;
+}
+
+export async function buildUi(outDir: string = DEFAULT_UI_DIR, options: BuildOptions = {}): Promise<string> {
   await mkdir(outDir, { recursive: true });
   await cp(join(ROOT, 'static'), outDir, { recursive: true });
   await build({
@@ -19,7 +24,7 @@ export async function buildUi(outDir: string = DEFAULT_UI_DIR): Promise<string> 
     format: 'esm',
     target: 'es2022',
     minify: true,
-    sourcemap: true,
+    sourcemap: options.sourcemap ?? false,
     outfile: join(outDir, 'app.js'),
     logLevel: 'silent',
   });

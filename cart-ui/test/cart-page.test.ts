@@ -67,6 +67,21 @@ describe('cart page against a running lab', { timeout: 240_000 }, () => {
     assert.equal(await page.locator('.catalog-list').first().locator('li').count(), 60);
   });
 
+  it('GET / may not be framed, runs only its own script and style, sends no Referer; /app.js.map is a JSON 404', async () => {
+    const res = await fetch(`${lab.baseUrl}/`);
+    assert.equal(res.status, 200);
+    assert.equal(
+      res.headers.get('content-security-policy'),
+      "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+    const map = await fetch(`${lab.baseUrl}/app.js.map`);
+    assert.equal(map.status, 404);
+    assert.equal(((await map.json()) as { error: { code: string } }).error.code, 'not_found');
+  });
+
   it('the instance panel lists every instance and Redis as running', async () => {
     const ids = [...VARIANTS.flatMap((v) => [1, 2, 3].map((n) => `${v}-${n}`)), 'redis'];
     for (const id of ids) await waitForState(page, id, 'running');
@@ -223,7 +238,7 @@ describe('cart page against a running lab', { timeout: 240_000 }, () => {
     }
   });
 
-  it('the page raised no script error', () => {
+  it('the page raised no script error and broke no rule of its CSP', () => {
     assert.deepEqual(problems, []);
   });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { errors } from '@statelab/cart-core';
 import { createCookieJar } from '@statelab/cart-core/dev';
+import { UI_SECURITY_HEADERS } from '@statelab/load-balancer';
 import { freePort, pollUntil, waitForLine } from '@statelab/processes';
 import {
   connectLab,
@@ -21,6 +22,7 @@ import {
   startFront,
   startLab,
 } from '../src/index.ts';
+import { controlHeader, guardCases, sendCase } from './support/control-guard.ts';
 import { runLab } from './support/processes.ts';
 import { type UiFolder, uiFolder } from './support/ui-folder.ts';
 
@@ -116,6 +118,18 @@ describe('the front serves the UI and proxies the variants', () => {
       'not_found',
       notFound('/nothing-here'),
     );
+  });
+
+  test('the page and its files carry the UI security headers; the JSON 404 carries nosniff', async () => {
+    for (const path of ['/', '/app.js']) {
+      const reply = await call(front.url, 'GET', path);
+      assert.equal(reply.status, 200);
+      for (const [name, value] of Object.entries(UI_SECURITY_HEADERS))
+        assert.equal(reply.headers.get(name), value, `${path}: ${name}`);
+    }
+    const map = await call(front.url, 'GET', '/app.js.map');
+    assertJsonError(map, 404, 'not_found', notFound('/app.js.map'));
+    assert.equal(map.headers.get('x-content-type-options'), 'nosniff');
   });
 
   test('a stateful cart flow through the front keeps its cookie (scoped to /stateful/ by the target) and its cartId', async () => {
@@ -261,14 +275,15 @@ describe('the control API at /lab/api/ on the front drives the runtime', () => {
     const before = await go('POST', 'api/cart/items', { productId: await firstProductId(front.url) });
     assert.equal(before.status, 200);
 
-    const killed = await call(front.url, 'POST', '/lab/api/instances/stateful-1/kill');
+    const control = { headers: controlHeader() };
+    const killed = await call(front.url, 'POST', '/lab/api/instances/stateful-1/kill', control);
     assert.equal(killed.status, 200, JSON.stringify(killed.body));
     assert.equal(killed.body.instance.state, 'stopped');
     const down = await go('GET', 'api/cart');
     assertJsonError(down, 503, 'no_instance', errors.noInstance().message);
     assert.equal(down.headers.get('x-served-by'), 'load-balancer', 'no instance answered: nginx did');
 
-    const started = await call(front.url, 'POST', '/lab/api/instances/stateful-1/start');
+    const started = await call(front.url, 'POST', '/lab/api/instances/stateful-1/start', control);
     assert.equal(started.status, 200, JSON.stringify(started.body));
     assert.equal(started.body.instance.state, 'running');
     const after = await go('GET', 'api/cart');
@@ -276,19 +291,42 @@ describe('the control API at /lab/api/ on the front drives the runtime', () => {
     assert.notEqual(after.body.cartId, before.body.cartId, 'the session lived in the killed process');
   });
 
-  test('the same guards as native: a cross-site Origin → 403, an unknown instance → 404, both JSON', async () => {
-    const foreign = await call(front.url, 'POST', '/lab/api/instances/stateless-1/kill', {
-      headers: { origin: 'https://evil.example' },
-    });
-    assertJsonError(foreign, 403, 'forbidden', errors.forbidden().message);
-    assert.equal((await lab.runtime.list()).find((i) => i.id === 'stateless-1')?.state, 'running');
+  test('an unknown instance → 404 unknown_instance JSON', async () => {
     assertJsonError(
-      await call(front.url, 'POST', '/lab/api/instances/stateful-9/kill'),
+      await call(front.url, 'POST', '/lab/api/instances/stateful-9/kill', { headers: controlHeader() }),
       404,
       'unknown_instance',
       errors.unknownInstance('stateful-9').message,
     );
   });
+});
+
+describe("the front's control API takes the same callers as native: the front's Host and origin, no other site, the control header on a change", () => {
+  for (const c of guardCases(false)) {
+    for (const method of c.methods) {
+      const path = method === 'GET' ? '/lab/api/instances' : '/lab/api/instances/stateless-1/kill';
+      const outcome = c.expect === 200 ? '200' : `${c.expect[0]} ${c.expect[1]} JSON, nothing changes`;
+      test(`${method} ${path}, ${c.name} → ${outcome}`, async () => {
+        const state = async () => (await lab.runtime.list()).find((i) => i.id === 'stateless-1');
+        const before = await state();
+        // An allowed POST is a start of a running instance: 200, and nothing changes either.
+        const sent = c.expect === 200 ? path.replace(/kill$/, 'start') : path;
+        const reply = await sendCase(c, { public: front.address.port }, method, sent);
+        if (c.expect === 200) assert.equal(reply.status, 200, JSON.stringify(reply.body));
+        else
+          assertJsonError(
+            {
+              status: reply.status,
+              body: reply.body,
+              headers: new Headers(reply.headers as Record<string, string>),
+            },
+            ...c.expect,
+          );
+        assert.equal(reply.headers['x-content-type-options'], 'nosniff');
+        assert.deepEqual(await state(), before);
+      });
+    }
+  }
 });
 
 describe('where the front listens and what it does without a target', () => {

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { CATALOG, errors } from '@statelab/cart-core';
+import { CATALOG, CONTROL_HEADER, errors } from '@statelab/cart-core';
 import { isAlive, pollFor, redisReplies } from '@statelab/processes';
 import { type LabHandle, processHost, startLab } from '../src/index.ts';
+import { controlHeader, guardCases, type Ports, rawCall, sendCase } from './support/control-guard.ts';
 
 let lab: LabHandle;
 
@@ -39,7 +40,7 @@ async function call(
 ): Promise<Reply> {
   const res = await fetch(`${base ?? lab.baseUrl}/lab/api${path}`, {
     method,
-    headers,
+    headers: { ...(method === 'POST' ? controlHeader() : {}), ...headers },
     signal: AbortSignal.timeout(60_000),
   });
   return { status: res.status, body: await res.json(), type: res.headers.get('content-type') };
@@ -268,36 +269,60 @@ describe('POST /lab/api/instances/:id/{kill,stop,start,restart}', () => {
   });
 });
 
-describe('loopback only', () => {
-  const refused: Array<[string, Record<string, string>, 'nginx' | 'direct']> = [
-    ['X-Forwarded-For from another host, through nginx', { 'x-forwarded-for': '203.0.113.7' }, 'nginx'],
-    [
-      'X-Forwarded-For with a non-loopback hop, direct',
-      { 'x-forwarded-for': '127.0.0.1, 10.1.2.3' },
-      'direct',
-    ],
-    ['X-Real-IP from another host, direct', { 'x-real-ip': '192.168.1.20' }, 'direct'],
-    ['a page from another site (Origin), through nginx', { origin: 'https://example.com' }, 'nginx'],
-  ];
-  for (const [name, headers, via] of refused) {
-    test(`${name} → 403 forbidden JSON, and nothing changes`, async () => {
-      const base = via === 'nginx' ? lab.baseUrl : lab.controlApiUrl;
-      const before = await instance('stateless-2');
-      const forbidden = errors.forbidden().message;
-      assertJsonError(
-        await call('POST', '/instances/stateless-2/kill', headers, base),
-        403,
-        'forbidden',
-        forbidden,
-      );
-      assertJsonError(await call('GET', '/instances', headers, base), 403, 'forbidden', forbidden);
-      assert.deepEqual(await instance('stateless-2'), before);
-      assert.ok(isAlive(before.pid));
-    });
+describe("who may call it: loopback peers, the lab's Host and origin, no other site, the control header on a change", () => {
+  const ports = (): Ports => ({
+    public: Number(new URL(lab.baseUrl).port),
+    direct: Number(new URL(lab.controlApiUrl).port),
+  });
+  for (const c of guardCases(true)) {
+    const via = c.via === 'public' ? 'through nginx' : 'on its own port';
+    for (const method of c.methods) {
+      const path = method === 'GET' ? '/lab/api/instances' : '/lab/api/instances/stateless-2/kill';
+      const outcome = c.expect === 200 ? '200' : `${c.expect[0]} ${c.expect[1]} JSON, nothing changes`;
+      test(`${method} ${path} ${via}, ${c.name} → ${outcome}`, async () => {
+        const before = await instance('stateless-2');
+        // An allowed POST is a start of a running instance: 200, and nothing changes either.
+        const reply = await sendCase(
+          c,
+          ports(),
+          method,
+          c.expect === 200 ? path.replace(/kill$/, 'start') : path,
+        );
+        const what = JSON.stringify(reply.body);
+        if (c.expect === 200) {
+          assert.equal(reply.status, 200, what);
+        } else {
+          assertJsonError(
+            { status: reply.status, body: reply.body, type: reply.headers['content-type'] ?? null },
+            ...c.expect,
+          );
+        }
+        assert.equal(reply.headers['x-content-type-options'], 'nosniff', 'answers and refusals alike');
+        assert.equal(reply.headers['cache-control'], 'no-store');
+        assert.deepEqual(await instance('stateless-2'), before);
+        assert.ok(isAlive(before.pid));
+      });
+    }
   }
 
-  test('the UI on the lab origin (Origin http://127.0.0.1:<port>) is allowed', async () => {
-    const { status } = await call('GET', '/instances', { origin: lab.baseUrl });
-    assert.equal(status, 200);
+  test("421 names the Host it got and the lab's own", async () => {
+    const { public: port } = ports();
+    const reply = await rawCall(port, 'GET', '/lab/api/instances', { host: `rebind.example:${port}` });
+    assert.equal(
+      reply.body.error.message,
+      errors.misdirectedRequest({
+        host: `rebind.example:${port}`,
+        expected: [`127.0.0.1:${port}`, `localhost:${port}`],
+      }).message,
+    );
+  });
+
+  test(`a POST without ${CONTROL_HEADER.name} is told which header it lacks`, async () => {
+    const reply = await call('POST', '/instances/stateless-2/start', { [CONTROL_HEADER.name]: '' });
+    assert.equal(reply.status, 403);
+    assert.equal(
+      reply.body.error.message,
+      `POST needs the header "${CONTROL_HEADER.name}: ${CONTROL_HEADER.value}"`,
+    );
   });
 });

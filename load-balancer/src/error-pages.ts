@@ -76,6 +76,7 @@ const commonHeaders: Block = [
   'default_type "application/json; charset=utf-8";',
   'add_header X-Served-By load-balancer always;',
   'add_header Cache-Control no-store always;',
+  'add_header X-Content-Type-Options nosniff always;',
 ];
 
 function answer(e: LbError): Block {

@@ -5,16 +5,23 @@
 import { cartTravelsWithClient, type VariantSpec } from '@statelab/cart-core';
 import { type Block, comment, escapeRegex, hostPort } from './nginx-text.ts';
 
+/** A location that sets one `proxy_set_header` inherits none: each such location lists them all. */
+function proxyHeaders(host: '$host' | '$http_host'): Block {
+  return [
+    'proxy_set_header Connection "";',
+    `proxy_set_header Host ${host};`,
+    'proxy_set_header X-Request-Id $request_id;',
+    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    'proxy_set_header X-Real-IP $remote_addr;',
+    'proxy_set_header X-Forwarded-Proto $scheme;',
+  ];
+}
+
 /** Shared by every proxied location (a location that sets none inherits all of these). */
 export const PROXY_DEFAULTS: Block = [
   comment('HTTP/1.1 with an empty Connection header, or upstream keepalive never happens.'),
   'proxy_http_version 1.1;',
-  'proxy_set_header Connection "";',
-  'proxy_set_header Host $host;',
-  'proxy_set_header X-Request-Id $request_id;',
-  'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-  'proxy_set_header X-Real-IP $remote_addr;',
-  'proxy_set_header X-Forwarded-Proto $scheme;',
+  ...proxyHeaders('$host'),
   comment('a dead instance is noticed in 1 s, not the default 60 s.'),
   'proxy_connect_timeout 1s;',
   'proxy_send_timeout 10s;',
@@ -64,6 +71,8 @@ export function labLocation(controlApi: { host: string; port: number }): Block {
       'deny all;',
       comment('path kept as is: the control API answers /lab/api/... on its own port too.'),
       `proxy_pass http://${hostPort(controlApi.host, controlApi.port)};`,
+      comment("the client's Host with its port: the control API refuses any other (DNS rebinding)."),
+      ...proxyHeaders('$http_host'),
       comment('start and restart answer once the instance is ready, which takes seconds; never replay them.'),
       'proxy_read_timeout 120s;',
       'proxy_next_upstream off;',
@@ -71,6 +80,18 @@ export function labLocation(controlApi: { host: string; port: number }): Block {
     '}',
   ];
 }
+
+/**
+ * The page's answers: scripts and styles from its own origin only (no inline code or style, no
+ * framing, so no page can make a user press Kill), no MIME sniffing, no Referer to anyone.
+ */
+export const UI_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Content-Security-Policy':
+    "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+});
 
 export function uiLocation(uiRoot: string | undefined): Block {
   if (uiRoot === undefined) {
@@ -89,6 +110,7 @@ export function uiLocation(uiRoot: string | undefined): Block {
       'autoindex off;',
       comment('anything that is not a UI file is a JSON 404, not a directory listing or the page.'),
       'try_files $uri $uri/ =404;',
+      ...Object.entries(UI_SECURITY_HEADERS).map(([name, value]) => `add_header ${name} "${value}" always;`),
     ],
     '}',
   ];

@@ -341,6 +341,12 @@ const ROWS: Record<ErrorName, Row> = {
       ),
     ],
   },
+  misdirectedRequest: {
+    probes: [],
+    unprovoked: {
+      lab: "a Host other than the lab's own on the control API: lab/test/control-api.test.ts, compose-front.test.ts",
+    },
+  },
   headersTooLarge: {
     probes: [
       probe(

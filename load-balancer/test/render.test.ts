@@ -8,6 +8,7 @@ import {
   NginxModelError,
   nginxCommand,
   renderNginxConfig,
+  UI_SECURITY_HEADERS,
   type UpstreamServer,
 } from '../src/index.ts';
 import { nginxTest, requireNginx } from './support/nginx.ts';
@@ -152,6 +153,38 @@ describe('renderNginxConfig', () => {
     assert.match(lab, /proxy_pass http:\/\/127\.0\.0\.1:19200;/);
   });
 
+  test("/lab/ passes the client's Host with its port, and restates every other proxied header", () => {
+    const lab = /location \/lab\/ \{([^}]*)\}/.exec(renderNginxConfig(nativeModel()))?.[1] ?? '';
+    const headers = lab.match(/proxy_set_header \S+ \S+;/g);
+    assert.deepEqual(headers, [
+      'proxy_set_header Connection "";',
+      'proxy_set_header Host $http_host;',
+      'proxy_set_header X-Request-Id $request_id;',
+      'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+      'proxy_set_header X-Real-IP $remote_addr;',
+      'proxy_set_header X-Forwarded-Proto $scheme;',
+    ]);
+  });
+
+  for (const [mode, model] of [
+    ['native', nativeModel()],
+    ['compose', composeModel(() => 'localhost')],
+  ] as const) {
+    test(`${mode}: the UI location sends CSP, X-Frame-Options, nosniff and Referrer-Policy on every answer`, () => {
+      const ui = /location \/ \{([^}]*)\}/.exec(renderNginxConfig(model))?.[1] ?? '';
+      for (const [name, value] of Object.entries(UI_SECURITY_HEADERS))
+        assert.ok(ui.includes(`add_header ${name} "${value}" always;`), `${name} in\n${ui}`);
+    });
+  }
+
+  test("nginx's own JSON errors carry nosniff", () => {
+    const config = renderNginxConfig(nativeModel());
+    const errorLocations = config.split('location = /_errors/').slice(1);
+    assert.ok(errorLocations.length > 10);
+    for (const location of errorLocations)
+      assert.match(location, /add_header X-Content-Type-Options nosniff always;/);
+  });
+
   test('without a control API or baseline there is no /lab/ nor /baseline/ location', () => {
     const { controlApi: _c, baseline: _b, ...model } = nativeModel();
     const config = renderNginxConfig(model);
@@ -166,6 +199,8 @@ describe('renderNginxConfig', () => {
       'keepalive_timeout 4s',
       'non_idempotent',
       'deny all',
+      'Host $http_host',
+      'add_header Content-Security-Policy',
     ]) {
       const at = config.indexOf(directive);
       assert.ok(at > 0, directive);

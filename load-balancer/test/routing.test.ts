@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TOPOLOGY, VARIANTS, type Variant } from '@statelab/cart-core';
 import { createTestClient } from '@statelab/cart-core/testing';
+import { UI_SECURITY_HEADERS } from '../src/index.ts';
 import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 
@@ -102,6 +104,19 @@ describe('routing through nginx', () => {
     assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
   });
 
+  test('the UI page and its files carry the security headers; a missing file, /app.js.map included, is a JSON 404 with nosniff', async () => {
+    for (const path of ['/', '/assets/app.js']) {
+      const res = await fetch(`${nginx.baseUrl}${path}`);
+      assert.equal(res.status, 200);
+      for (const [name, value] of Object.entries(UI_SECURITY_HEADERS))
+        assert.equal(res.headers.get(name), value, `${path}: ${name}`);
+    }
+    const map = await createTestClient(nginx.baseUrl).request('GET', '/app.js.map');
+    assert.equal(map.status, 404);
+    assert.equal(map.body.error.code, 'not_found');
+    assert.equal(map.headers.get('x-content-type-options'), 'nosniff');
+  });
+
   test('a UI folder without index.html is no directory listing: 403 JSON', async () => {
     const res = await createTestClient(nginx.baseUrl).request('GET', '/assets/');
     assert.equal(res.status, 403);
@@ -114,5 +129,30 @@ describe('routing through nginx', () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('x-served-by'), controlApi.id);
     assert.equal(res.body.url, '/lab/api/instances/stateful-1/kill');
+  });
+
+  test("/lab/ passes the client's Host as sent, port included, and the client's address", async () => {
+    const port = new URL(nginx.baseUrl).port;
+    for (const host of [`localhost:${port}`, `rebind.example:${port}`]) {
+      // fetch always sends the URL's own Host; node:http sends the one it is given.
+      const res = await new Promise<{ body: { headers: Record<string, string> } }>((resolve, reject) => {
+        const req = http.get({
+          host: '127.0.0.1',
+          port,
+          path: '/lab/api/instances',
+          headers: { host },
+          agent: false,
+        });
+        req.on('error', reject);
+        req.on('response', async (answer) => {
+          let text = '';
+          for await (const chunk of answer) text += chunk;
+          resolve({ body: JSON.parse(text) });
+        });
+      });
+      assert.equal(res.body.headers.host, host);
+      assert.equal(res.body.headers['x-real-ip'], '127.0.0.1');
+      assert.equal(res.body.headers['x-forwarded-for'], '127.0.0.1');
+    }
   });
 });

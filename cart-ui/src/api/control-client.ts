@@ -2,6 +2,7 @@
  * Client for the lab's control API (docs/contract.md §4). Under compose the API may be absent: then
  * `/lab/…` answers 404, 502 or even the page itself, so only a well-formed instance list counts.
  */
+import { CONTROL_HEADER } from '@statelab/cart-core';
 import { type ApiError, toApiError } from '../logic/cart-shape.ts';
 import { requestJson } from './http.ts';
 
@@ -55,7 +56,13 @@ export async function listInstances(): Promise<InstanceList> {
 
 /** Runs an action; resolves when the control API answered (a start answers once the instance is ready). */
 export async function instanceAction(id: string, action: ControlAction): Promise<ApiError | undefined> {
-  const answer = await requestJson('POST', `/lab/api/instances/${encodeURIComponent(id)}/${action}`);
+  const answer = await requestJson(
+    'POST',
+    `/lab/api/instances/${encodeURIComponent(id)}/${action}`,
+    undefined,
+    // The API refuses a change without it: another page's form or script cannot add it.
+    { [CONTROL_HEADER.name]: CONTROL_HEADER.value },
+  );
   if (answer.failure !== undefined) return { status: 0, code: 'network_error', message: answer.failure };
   return answer.status >= 200 && answer.status < 300 ? undefined : toApiError(answer.status, answer.body);
 }

@@ -12,17 +12,23 @@ export interface JsonAnswer {
 /** Longer than a control API `start` (it answers once the instance is ready). */
 const TIMEOUT_MS = 60_000;
 
-export async function requestJson(method: string, url: string, json?: unknown): Promise<JsonAnswer> {
+export async function requestJson(
+  method: string,
+  url: string,
+  json?: unknown,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): Promise<JsonAnswer> {
   const started = performance.now();
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   const init: RequestInit = {
     method,
     cache: 'no-store',
     credentials: 'same-origin',
-    headers: { accept: 'application/json' },
+    headers,
     signal: AbortSignal.timeout(TIMEOUT_MS),
   };
   if (json !== undefined) {
-    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    headers['content-type'] = 'application/json';
     init.body = JSON.stringify(json);
   }
   try {

@@ -4,5 +4,5 @@ import { h } from './dom.ts';
 
 export function chip(instance: string | undefined, props: Record<string, string> = {}): HTMLElement {
   if (instance === undefined) return h('span', { class: 'chip chip-none', ...props }, 'no instance');
-  return h('span', { class: 'chip', style: `--chip:${instanceColour(instance)}`, ...props }, instance);
+  return h('span', { class: 'chip', style: { '--chip': instanceColour(instance) }, ...props }, instance);
 }

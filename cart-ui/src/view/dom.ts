@@ -1,9 +1,14 @@
 /** A small element builder, so views read as the markup they make. */
 type Child = Node | string | number | false | null | undefined;
 type Listener = (event: Event) => void;
-export type Props = Record<string, string | number | boolean | Listener | undefined>;
+/** CSS properties by name, custom properties (`--chip`) included. */
+export type Style = Readonly<Record<string, string>>;
+export type Props = Record<string, string | number | boolean | Listener | Style | undefined>;
 
-/** `on*` functions become listeners, `class` the class name, `value` the live value; false omits. */
+/**
+ * `on*` functions become listeners, `class` the class name, `value` the live value, an object the
+ * inline style; false omits.
+ */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: Props = {},
@@ -15,6 +20,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     if (typeof value === 'function') element.addEventListener(key.slice(2), value);
     else if (key === 'class') element.className = String(value);
     else if (key === 'value') (element as HTMLInputElement).value = String(value);
+    // Through CSSOM: the page's CSP refuses a style attribute, not properties set from script.
+    else if (typeof value === 'object')
+      for (const [name, v] of Object.entries(value)) element.style.setProperty(name, v);
     else element.setAttribute(key, value === true ? '' : String(value));
   }
   append(element, children);

@@ -74,7 +74,7 @@ function tokenRows(model: VariantModel): HTMLElement[] {
             h(
               'span',
               { class: 'size-bar', 'aria-hidden': 'true' },
-              h('span', { style: `width:${((s.bytes / max) * 100).toFixed(1)}%` }),
+              h('span', { style: { width: `${((s.bytes / max) * 100).toFixed(1)}%` } }),
             ),
             h('span', { class: 'num' }, `rev ${s.rev} · ${plural(s.itemCount, 'item')} · ${s.bytes} B`),
           ),

@@ -76,7 +76,10 @@ export function createTrailView(variant: string, onBurst: () => void) {
               'span',
               { class: 'bar', 'aria-hidden': 'true' },
               h('span', {
-                style: `width:${(bar.share * 100).toFixed(1)}%;background:${bar.instance ? instanceColour(bar.instance) : '#94a3b8'}`,
+                style: {
+                  width: `${(bar.share * 100).toFixed(1)}%`,
+                  background: bar.instance ? instanceColour(bar.instance) : '#94a3b8',
+                },
               }),
             ),
             h('span', { class: 'num' }, `${bar.count}`),

@@ -7,6 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
 import { sendError } from '@statelab/cart-core/http';
+import { UI_SECURITY_HEADERS } from '@statelab/load-balancer';
 import express from 'express';
 import { buildControlApi } from '../control/control-api.ts';
 import { LOOPBACK } from '../native/ports.ts';
@@ -51,6 +52,11 @@ function isControlApi(url: string): boolean {
 function staticUi(uiRoot: string | undefined): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // The headers nginx gives the page, on the front's own answers too (its JSON 404s included).
+  app.use((_req, res, next) => {
+    for (const [name, value] of Object.entries(UI_SECURITY_HEADERS)) res.setHeader(name, value);
+    next();
+  });
   if (uiRoot) app.use(express.static(uiRoot, { index: 'index.html', dotfiles: 'ignore', redirect: false }));
   // As nginx does: anything that is not a UI file is a JSON 404, never the page or a listing.
   app.use((req, res) => sendError(res, errors.notFound(req)));
@@ -89,6 +95,8 @@ export async function startFront(options: FrontOptions): Promise<FrontHandle> {
     const control = buildControlApi({
       runtime: options.runtime,
       variants: VARIANTS,
+      // The front serves the page and the API on one port, the one it listens on.
+      publicPort: () => (server?.address() as AddressInfo | null)?.port,
       onError: (err) => report(`control API: ${err instanceof Error ? err.message : String(err)}`),
     });
     const proxy = proxyTo({ target, agent, onError: (err) => report(`proxy: ${err.message}`) });

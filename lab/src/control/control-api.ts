@@ -1,6 +1,7 @@
 /**
  * The control API (docs/contract.md §4) over any Runtime: list instances and the topology, and
- * kill / stop / start / restart one instance. Loopback peers only; every error is JSON.
+ * kill / stop / start / restart one instance. Loopback peers and the lab's own origin only; every
+ * error is JSON.
  */
 
 import { BASELINE_PREFIX, CartError, errors, REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
@@ -15,8 +16,9 @@ import {
   UnknownInstanceError,
 } from '../runtime.ts';
 import { loopbackOnly } from './loopback.ts';
+import { type SameOriginOptions, sameOriginOnly } from './same-origin.ts';
 
-export interface ControlApiOptions {
+export interface ControlApiOptions extends SameOriginOptions {
   runtime: Runtime;
   variants: readonly Variant[];
   /** Told about unexpected errors (answered as a bare 500). */
@@ -79,11 +81,14 @@ export function buildControlApi(options: ControlApiOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use(loopbackOnly());
+  // Refusals too: never cached, never sniffed into something a browser would run.
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  app.use(loopbackOnly());
+  app.use(sameOriginOnly(options));
   app.use(CONTROL_API_PATH, routes(options));
   app.use((req, res) => sendError(res, errors.notFound(req)));
   app.use(errorHandler(options.onError ?? (() => undefined)));

@@ -107,10 +107,13 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
     process.once('exit', killAll);
     undo.push(async () => void process.off('exit', killAll));
 
+    // nginx's port, the lab's public one: known only once nginx is started on it.
+    let publicPort: number | undefined;
     const control = createServer(
       buildControlApi({
         runtime,
         variants: config.variants,
+        publicPort: () => publicPort,
         onError: (err) => context.report(`control API: ${err instanceof Error ? err.message : String(err)}`),
       }),
     );
@@ -139,6 +142,9 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
       port: config.port,
       probePath: `${CONTROL_API_PATH}/instances`,
       logFile: join(logDir, 'nginx.log'),
+      onPort: (port) => {
+        publicPort = port;
+      },
       onCrash: (message) => context.report(`crashed: ${message}`),
     });
     undo.push(() => nginx.stop());

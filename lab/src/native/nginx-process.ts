@@ -27,6 +27,8 @@ export interface NginxStartOptions {
   /** A path nginx proxies to the lab's control API, answered 200 once nginx serves. */
   probePath: string;
   logFile: string;
+  /** Told each port before nginx is started on it: the control API checks it before the probe arrives. */
+  onPort(port: number): void;
   onCrash(message: string): void;
 }
 
@@ -46,6 +48,7 @@ const TERM_WAIT_MS = 2_000;
 const PORT_ATTEMPTS = 4;
 
 async function startOnce(options: NginxStartOptions, port: number): Promise<ManagedProcess> {
+  options.onPort(port);
   const confPath = join(options.prefixDir, 'nginx.conf');
   const model: NginxModel = { ...options.model, listen: { host: LOOPBACK, port }, user: workerUser() };
   await writeFile(confPath, renderNginxConfig(model));
