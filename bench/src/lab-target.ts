@@ -2,11 +2,12 @@
  * The system under test for one variant: a native lab the bench starts and stops itself, or a
  * running lab (`--target`) driven through its control API, or a compose lab driven through the
  * `docker compose` CLI. Each gives a base URL, a `Runtime` for
- * faults, and the process ids whose CPU time the report reads.
+ * faults, the process ids whose CPU time the report reads, and where the instances count evictions.
  */
 import { REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { connectLab, type InstanceInfo, type LabHost, type Runtime, startLab } from '@statelab/lab';
 import type { CpuGroups } from './cpu.ts';
+import { type EvictionSource, evictionSource } from './evictions.ts';
 import { connectRuntime } from './http-runtime.ts';
 
 /** Where `docker compose up` publishes the load balancer. */
@@ -17,14 +18,20 @@ export interface LabTarget {
   readonly runtime: Runtime;
   /** CPU groups for a variant: its app instances, nginx, and redis when the variant uses it. */
   cpuGroups(variant: Variant | 'baseline'): CpuGroups;
+  /** The instances' `sessions_evicted_total`, read on their ports; empty where they cannot be reached. */
+  evictions(variant: Variant | 'baseline'): EvictionSource;
   close(): Promise<void>;
 }
+
+const NONE: EvictionSource = async () => ({});
 
 export interface NativeLabSpec {
   variant: Variant;
   instances: number;
   /** Bare express instances for the scaling ceiling (0 for none). */
   baseline: number;
+  /** Added to every app's environment (a small SESSION_MEMORY_CAP, say). */
+  appEnv?: Readonly<Record<string, string>>;
 }
 
 function groupsFor(runtime: Runtime, variant: Variant | 'baseline', nginxPids: () => number[]): CpuGroups {
@@ -51,6 +58,7 @@ export async function openNativeLab(spec: NativeLabSpec, host: LabHost): Promise
       baseline: spec.baseline,
       // Request lines at info would cost the apps more than the requests themselves.
       logLevel: 'warn',
+      ...(spec.appEnv ? { appEnv: spec.appEnv } : {}),
     },
     host,
   );
@@ -62,6 +70,7 @@ export async function openNativeLab(spec: NativeLabSpec, host: LabHost): Promise
     baseUrl: lab.baseUrl,
     runtime: lab.runtime,
     cpuGroups: (variant) => groupsFor(lab.runtime, variant, nginxPids),
+    evictions: (variant) => evictionSource(lab.runtime, variant),
     close: () => lab.close(),
   };
 }
@@ -73,6 +82,8 @@ export async function openTargetLab(baseUrl: string): Promise<LabTarget> {
     baseUrl: baseUrl.replace(/\/$/, ''),
     runtime,
     cpuGroups: (variant) => groupsFor(runtime, variant, () => []),
+    // A compose lab lists container ports, not ones on this host.
+    evictions: (variant) => (runtime.kind === 'native' ? evictionSource(runtime, variant) : NONE),
     close: async () => {},
   };
 }
@@ -87,6 +98,7 @@ export async function openComposeLab(baseUrl: string): Promise<LabTarget> {
     baseUrl: lab.baseUrl,
     runtime: lab.runtime,
     cpuGroups: () => async () => ({}),
+    evictions: () => NONE,
     close: () => lab.close(),
   };
 }

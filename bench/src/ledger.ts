@@ -3,6 +3,8 @@
  * Pure arithmetic over plain data, so each loss kind is tested by a table. Each discrepancy is
  * counted once: after a check the shopper adopts what the server showed.
  */
+import { isFreshCart } from '@statelab/cart-core';
+
 export type Action =
   | { readonly kind: 'get' }
   | { readonly kind: 'add'; readonly productId: string; readonly quantity: number }
@@ -96,7 +98,8 @@ function unsettled(exp: Expectation, action: Action): Set<string> {
 export function checkAnswer(exp: Expectation, action: Action, seen: SeenCart): Verdict {
   const clean = { next: adopt(seen), lostSession: false, lostItems: 0, duplicatedItems: 0, staleRead: false };
   if (exp.cartId === undefined || action.kind === 'clear' || exp.cartUncertain) return clean;
-  if (seen.cartId !== exp.cartId) {
+  // A fresh cart may never have been stored (a stateful read stores none): a new cartId loses nothing.
+  if (seen.cartId !== exp.cartId && !isFreshCart(exp)) {
     return { ...clean, lostSession: true, lostItems: total(exp.lines, exp.uncertain) };
   }
   const open = unsettled(exp, action);

@@ -98,6 +98,11 @@ export interface ResultRow {
   rejoinMs?: Record<string, number | null>;
   outage?: OutageFacts;
   concurrency?: ConcurrencyFacts;
+  /**
+   * Sessions the instances evicted at their memory cap during the run (`sessions_evicted_total`):
+   * carts lost to memory pressure, not to a fault. Only where the variant's instances count them.
+   */
+  sessionsEvicted?: number;
 }
 
 export interface Environment {

@@ -64,6 +64,20 @@ describe('ledger: checking an answer against what the shopper expects', () => {
       want: { lostSession: true, lostItems: 3, duplicatedItems: 0, staleRead: false },
     },
     {
+      name: 'a fresh cart (rev 0, never stored by a stateful read) whose cartId changes on the next read: not a loss',
+      exp: exp({}, { rev: 0 }),
+      action: get,
+      seen: { cartId: OTHER, rev: 0, lines: {} },
+      want: { lostSession: false, lostItems: 0, duplicatedItems: 0, staleRead: false },
+    },
+    {
+      name: 'a fresh cart whose first change answers another cartId: not a loss, and the change is checked',
+      exp: exp({}, { rev: 0 }),
+      action: add('mug', 2),
+      seen: { cartId: OTHER, rev: 1, lines: { mug: 3 } },
+      want: { lostSession: false, lostItems: 0, duplicatedItems: 1, staleRead: false },
+    },
+    {
       name: 'cartId changed after DELETE /api/cart: asked for, not a loss',
       exp: exp({ mug: 2 }),
       action: { kind: 'clear' },

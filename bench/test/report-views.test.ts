@@ -119,6 +119,22 @@ describe('views of the fixture report.json', () => {
     assert.match(md, /\| stateless \| 20 \| 1 \| 10 \| 200 \| 200 \| 20 \| 180 \| 90.0% \|/);
   });
 
+  it('All results has an evicted column: sessions_evicted_total over the run, — where a variant counts none', () => {
+    const section = md.slice(md.indexOf('## All results'));
+    const cells = (line: string) => line.split('|').map((c) => c.trim());
+    const header = cells(section.split('\n').find((l) => l.startsWith('| variant |'))!);
+    const column = header.indexOf('evicted');
+    assert.ok(column > 0, header.join(' | '));
+    const row = (variant: string, scenario: string) =>
+      cells(section.split('\n').find((l) => l.startsWith(`| ${variant} | ${scenario} |`))!)[column];
+    assert.equal(row('stateful', 'kill'), '12');
+    assert.equal(row('stateful', 'rolling-restart'), '0');
+    assert.equal(row('stateless', 'kill'), '—');
+    assert.match(section, /evicted: sessions the instances evicted at their memory cap/);
+    assert.match(html, /<th>evicted<\/th>/);
+    assert.match(renderSummary(report), /^stateful\s+kill\s+(\S+\s+){10}12\s/m, 'the terminal summary too');
+  });
+
   it('HTML is one self-contained page: claims table first, verdicts marked, charts inline as <svg>, no script', () => {
     assert.match(html, /^<!doctype html>/);
     assert.ok(html.indexOf('<h2>Claims</h2>') < html.indexOf('<h2>Environment</h2>'));

@@ -35,11 +35,14 @@ const OPTIONS = parseOptions([
   '5',
 ]);
 
-function labFor(variant: Variant, baseline = 0): () => ScenarioContext {
+function labFor(variant: Variant, baseline = 0, appEnv?: Record<string, string>): () => ScenarioContext {
   let ctx: ScenarioContext | undefined;
   let target: LabTarget | undefined;
   before(async () => {
-    target = await openNativeLab({ variant, instances: OPTIONS.instances, baseline }, processHost());
+    target = await openNativeLab(
+      { variant, instances: OPTIONS.instances, baseline, ...(appEnv ? { appEnv } : {}) },
+      processHost(),
+    );
     ctx = {
       options: OPTIONS,
       variant,
@@ -94,6 +97,7 @@ describe('scenarios on a real stateless lab', () => {
     );
     assert.equal(row.lostSessions, 0);
     assert.equal(row.lostItems, 0);
+    assert.equal(row.sessionsEvicted, undefined, 'no stateless instance keeps sessions to evict');
     const late = row.phases![1]!.perInstance['stateless-1'] ?? 0;
     assert.ok(late <= OPTIONS.connections, `the killed instance answered only what was in flight (${late})`);
     assert.equal(typeof row.rejoinMs?.['stateless-1'], 'number');
@@ -213,6 +217,7 @@ describe('scenarios on a real stateful lab', () => {
       'only answers in flight',
     );
     assert.equal(row.phases![2]!.lostSessions, 0, 'an instance that comes back costs no one a session again');
+    assert.equal(row.sessionsEvicted, 0, 'counted, and nothing evicted far below the cap');
   });
 
   it('rolling-restart: no client sees an error, but in-memory sessions do not survive a restart', async () => {
@@ -220,6 +225,23 @@ describe('scenarios on a real stateful lab', () => {
     assertRow(row, 'stateful', 'rolling-restart');
     assert.equal(row.errors, 0, JSON.stringify(row.errorsByStatus));
     assert.ok(row.lostSessions > 0);
+  });
+});
+
+describe('a real stateful lab at SESSION_MEMORY_CAP=10', () => {
+  const ctx = labFor('stateful', 0, { SESSION_MEMORY_CAP: '10' });
+
+  it("shoppers that keep leaving fill the cap: the row counts the instances' evictions", async () => {
+    // Three requests per shopper: a new session every few requests on each instance.
+    const options = { ...OPTIONS, actionsPerShopper: 3 };
+    const { done } = startMeasuredLoad(
+      { ...ctx(), options },
+      { label: 'evictions', variant: 'stateful', mode: 'browse', maxDurationS: 2 },
+    );
+    const row = rowFromLoad({ ...ctx(), options }, 'scaling', 'stateful', 2, await done);
+    assert.equal(row.errors, 0, JSON.stringify(row.errorsByStatus));
+    assert.ok(row.sessions > 2 * 10, `${row.sessions} shoppers`);
+    assert.ok((row.sessionsEvicted ?? 0) > 0, `sessionsEvicted ${row.sessionsEvicted}`);
   });
 });
 

@@ -51,6 +51,14 @@ export function newCart(): CartState {
   return { cartId: newCartId(), rev: 0, lines: [] };
 }
 
+/**
+ * A cart nothing has been put in since it began (rev 0 has no lines): what a new client is shown.
+ * Stateful variants store none (docs/contract.md §2), so its cartId changing loses nothing.
+ */
+export function isFreshCart(cart: { readonly rev: number }): boolean {
+  return cart.rev === 0;
+}
+
 function requireProduct(productId: string): void {
   if (!findProduct(productId)) throw errors.unknownProduct(productId);
 }

@@ -7,6 +7,7 @@ import {
   CartError,
   type CartState,
   DEFAULT_LIMITS,
+  isFreshCart,
   newCart,
   removeItem,
   setQuantity,
@@ -28,6 +29,13 @@ describe('cart operations', () => {
     assert.equal(one.rev, 0);
     assert.deepEqual(one.lines, []);
     assert.notEqual(newCart().cartId, one.cartId);
+  });
+
+  it('isFreshCart: a new cart is fresh; one that was ever changed is not, even emptied again', () => {
+    assert.equal(isFreshCart(newCart()), true);
+    const added = addItem(newCart(), A.id, 1, limits);
+    assert.equal(isFreshCart(added), false);
+    assert.equal(isFreshCart(removeItem(added, A.id)), false);
   });
 
   const changes: Array<[string, () => CartState, Array<[string, number]>, number]> = [

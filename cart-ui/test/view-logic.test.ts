@@ -99,6 +99,16 @@ describe('loss detection', () => {
     assert.equal(detectLoss(before, cart('c_bbbbbbbbbbbbbbbb', 'stateful-2'), true), undefined);
   });
 
+  it('a fresh cart (rev 0, never stored by a stateful read) changing its cartId is no loss', () => {
+    const fresh = cart('c_cccccccccccccccc', 'stateful-1');
+    assert.equal(detectLoss(fresh, cart('c_dddddddddddddddd', 'stateful-2'), false), undefined, 'read again');
+    assert.equal(
+      detectLoss(fresh, cart('c_dddddddddddddddd', 'stateful-1', [['mug-ink', 'Mug, Ink', 1]]), false),
+      undefined,
+      'its first change',
+    );
+  });
+
   it('the first cart seen is no loss', () => {
     assert.equal(detectLoss(undefined, before, false), undefined);
   });

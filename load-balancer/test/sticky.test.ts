@@ -43,12 +43,14 @@ async function cart(client: TestClient): Promise<{ instance: string; cartId: str
   return { instance: res.body.servedBy.instance, cartId: res.body.cartId, itemCount: res.body.itemCount };
 }
 
-async function addItem(client: TestClient): Promise<void> {
+/** A write: the first one stores the session (a read stores none) and sets its cookie. */
+async function addItem(client: TestClient): Promise<{ instance: string; cartId: string; itemCount: number }> {
   const products = await client.request('GET', `${prefix}api/products`);
   const res = await client.request('POST', `${prefix}api/cart/items`, {
     json: { productId: products.body.products[0].id, quantity: 1 },
   });
   assert.equal(res.status, 200, res.text);
+  return { instance: res.body.servedBy.instance, cartId: res.body.cartId, itemCount: res.body.itemCount };
 }
 
 const countBy = (homes: string[]) =>
@@ -58,7 +60,7 @@ describe('stateful sticky routing (real stateful-app instances)', () => {
   test('30 new shoppers spread over 3 instances (each >= 15%); every later request lands on its home', async () => {
     for (let i = 0; i < 30; i++) {
       const client = createTestClient(nginx.baseUrl);
-      const first = await cart(client);
+      const first = await addItem(client);
       assert.match(
         client.jar.get(TOPOLOGY.stateful.cookieName) ?? '',
         new RegExp(`^s%3A[^.]+\\.${first.instance}\\.`),
@@ -68,7 +70,6 @@ describe('stateful sticky routing (real stateful-app instances)', () => {
     const spread = countBy(shoppers.map((s) => s.home));
     for (const id of ids) assert.ok(spread[id]! >= 0.15 * 30, `spread ${JSON.stringify(spread)}`);
     for (const shopper of shoppers) {
-      await addItem(shopper.client);
       for (let i = 0; i < 3; i++) {
         const now = await cart(shopper.client);
         assert.deepEqual([now.instance, now.cartId, now.itemCount], [shopper.home, shopper.cartId, 1]);
@@ -79,7 +80,7 @@ describe('stateful sticky routing (real stateful-app instances)', () => {
   test('a cookie naming an unknown instance goes to the pool and gets a session there', async () => {
     const client = createTestClient(nginx.baseUrl);
     client.jar.set(TOPOLOGY.stateful.cookieName, 's%3Aforged.stateful-9.sig');
-    const first = await cart(client);
+    const first = await addItem(client);
     assert.ok(ids.includes(first.instance));
     assert.match(client.jar.get(TOPOLOGY.stateful.cookieName)!, new RegExp(`\\.${first.instance}\\.`));
     assert.equal((await cart(client)).cartId, first.cartId);
@@ -97,9 +98,10 @@ describe('stateful sticky routing (real stateful-app instances)', () => {
         shopper.cartId,
         'sessions held by the killed instance are lost (contract)',
       );
-      shopper.home = moved.instance;
-      shopper.cartId = moved.cartId;
-      await addItem(shopper.client);
+      const added = await addItem(shopper.client);
+      assert.notEqual(added.instance, 'stateful-1');
+      shopper.home = added.instance;
+      shopper.cartId = added.cartId;
       for (let i = 0; i < 3; i++) {
         const now = await cart(shopper.client);
         assert.deepEqual([now.instance, now.cartId, now.itemCount], [shopper.home, shopper.cartId, 1]);

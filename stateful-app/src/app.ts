@@ -4,7 +4,7 @@
  */
 import { type AppMetrics, buildCartApp, type Lifecycle, type Logger } from '@statelab/cart-core/http';
 import type { Express } from 'express';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { StatefulConfig } from './config.ts';
 import { sessionCartHolder } from './session-cart-holder.ts';
 import { sessionLifecycle } from './session-lifecycle.ts';
@@ -29,10 +29,24 @@ function sessionGauge(metrics: AppMetrics, size: () => number): void {
   });
 }
 
+function evictionCounter(metrics: AppMetrics, evicted: () => number): void {
+  new Counter({
+    name: 'sessions_evicted_total',
+    help: 'Unexpired sessions evicted at SESSION_MEMORY_CAP: each one a client whose cart was lost',
+    registers: [metrics.registry],
+    // The store keeps the total; a scrape reads it, as the gauge reads the size.
+    collect() {
+      this.reset();
+      this.inc(evicted());
+    },
+  });
+}
+
 export function buildApp(config: StatefulConfig, deps: AppDeps): Express {
   const { logger, lifecycle, metrics, sessions } = deps;
   if (sessions.size) sessionGauge(metrics, sessions.size);
-  const session = sessionLifecycle(config, sessions.store, deps.now);
+  if (sessions.evicted) evictionCounter(metrics, sessions.evicted);
+  const session = sessionLifecycle(config, sessions, deps.now);
   return buildCartApp({
     instance: config.instance,
     variant: config.variant,

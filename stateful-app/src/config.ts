@@ -36,6 +36,8 @@ const envShape = {
   /** However active, a session older than this starts over with a new cart. */
   SESSION_ABSOLUTE_TIMEOUT_S: integer(1, 365 * 86_400).default(86_400),
   SESSION_MEMORY_CAP: integer(1, 10_000_000).default(100_000),
+  /** At most one warning per this many seconds about sessions evicted at the cap. */
+  SESSION_EVICTION_WARN_EVERY_S: integer(1, 86_400).default(10),
   REDIS_COMMAND_TIMEOUT_MS: integer(50, 60_000).default(500),
 };
 
@@ -45,6 +47,7 @@ export interface SessionConfig {
   readonly idleTimeoutS: number;
   readonly absoluteTimeoutS: number;
   readonly memoryCap: number;
+  readonly evictionWarnEveryS: number;
 }
 
 export interface RedisConfig {
@@ -96,6 +99,7 @@ export function loadConfig(env: Env): StatefulConfig {
       idleTimeoutS: parsed.SESSION_IDLE_TIMEOUT_S,
       absoluteTimeoutS: parsed.SESSION_ABSOLUTE_TIMEOUT_S,
       memoryCap: parsed.SESSION_MEMORY_CAP,
+      evictionWarnEveryS: parsed.SESSION_EVICTION_WARN_EVERY_S,
     }),
     redis:
       TOPOLOGY[variant].needsRedis && parsed.REDIS_URL

@@ -8,15 +8,19 @@
  *   (memory TTL, Redis GETEX); the cookie lives for the absolute timeout;
  * - a write serialises and stores the session once (store.set) before the answer, and only a
  *   stored session gets its cookie: a failed save is 503 with store and cookie as they were;
+ * - a new session is stored by its first save, never by being started: the cart holder saves only
+ *   a cart with something in it, so a client that only reads costs the store nothing;
  * - past the absolute timeout a session is destroyed and starts over under a new id;
- * - a store that fails to load a session answers 503, never an empty cart.
+ * - a store that fails to load a session answers 503, never an empty cart; a new session is not
+ *   started while the store is down either, so every cart request of an outage is the same 503.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { errors, routedSessionId } from '@statelab/cart-core';
 import type { Request, RequestHandler, Response } from 'express';
-import session, { type Session, type SessionData, type Store } from 'express-session';
+import session, { type Session, type SessionData } from 'express-session';
 import type { StatefulConfig } from './config.ts';
+import type { SessionStoreHandle } from './session-store/create-session-store.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -30,7 +34,10 @@ export type LiveSession = Session & Partial<SessionData>;
 export interface SessionLifecycle {
   /** Loads or starts the request's session; every cart route runs it first. */
   readonly middleware: RequestHandler;
-  /** The request's session, started over first when older than the absolute timeout. */
+  /**
+   * The request's session, started over first when older than the absolute timeout; a session
+   * never stored holds no `cart`. A new one while the store is down is `store_unavailable`.
+   */
   open(req: Request): Promise<LiveSession>;
   /** Stores the session with `data` merged in, then sends its cookie; a refusal is `store_unavailable`. */
   save(req: Request, res: Response, data: Partial<SessionData>): Promise<void>;
@@ -75,9 +82,10 @@ type SerializableCookie = { serialize(name: string, value: string): string };
 
 export function sessionLifecycle(
   config: StatefulConfig,
-  store: Store,
+  sessions: Pick<SessionStoreHandle, 'store' | 'isReady'>,
   now: () => number = Date.now,
 ): SessionLifecycle {
+  const { store } = sessions;
   const { cookieName, secret, absoluteTimeoutS } = config.session;
   const absoluteMs = absoluteTimeoutS * 1000;
   const load = session({
@@ -116,7 +124,14 @@ export function sessionLifecycle(
 
     async open(req) {
       const live = taken(req);
-      if (typeof live.createdAt !== 'number' || now() - live.createdAt < absoluteMs) return live;
+      // Every save stamps createdAt: without it the session was never stored (a new client).
+      const { createdAt } = live;
+      if (typeof createdAt !== 'number') {
+        // Nothing to load, but no cart either while the store could not keep one.
+        if (!sessions.isReady()) throw errors.storeUnavailable();
+        return live;
+      }
+      if (now() - createdAt < absoluteMs) return live;
       // Too old however active: a new id and, as for any lost session, a new cart.
       try {
         await call((done) => live.regenerate(done));

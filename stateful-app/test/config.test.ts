@@ -19,7 +19,7 @@ function problemsOf(env: Record<string, string>): string {
 }
 
 describe('configuration', () => {
-  it('defaults: memory sessions, 30 min sliding, 24 h absolute, 100000 cap, cookie named for the variant', () => {
+  it('defaults: memory sessions, 30 min sliding, 24 h absolute, 100000 cap, an eviction warning at most every 10 s, cookie named for the variant', () => {
     const config = loadConfig(VALID);
     assert.equal(config.variant, 'stateful');
     assert.equal(config.redis, undefined);
@@ -29,6 +29,7 @@ describe('configuration', () => {
       idleTimeoutS: 1_800,
       absoluteTimeoutS: 86_400,
       memoryCap: 100_000,
+      evictionWarnEveryS: 10,
     });
     assert.equal(config.port, 3000);
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.session));
@@ -80,6 +81,11 @@ describe('configuration', () => {
       /must not exceed/,
     ],
     ['a cap of 0', { ...VALID, SESSION_MEMORY_CAP: '0' }, /SESSION_MEMORY_CAP/],
+    [
+      'an eviction warning interval of 0',
+      { ...VALID, SESSION_EVICTION_WARN_EVERY_S: '0' },
+      /SESSION_EVICTION_WARN_EVERY_S/,
+    ],
     [
       'a non-numeric command timeout',
       { ...VALID, REDIS_COMMAND_TIMEOUT_MS: 'fast' },

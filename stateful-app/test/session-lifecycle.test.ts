@@ -1,6 +1,7 @@
 /**
  * What a request costs the session store, counted through an in-memory store of our own over real
- * HTTP: a write is one serialisation beyond the load and one store write, a read writes nothing.
+ * HTTP: a write is one serialisation beyond the load and one store write, a read writes nothing,
+ * and a new client costs the store nothing until its first change.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -99,21 +100,55 @@ describe('the session store, per request', () => {
     assert.equal(setsCookie(res), false);
   });
 
-  it('GET /api/cart of a new client → its new cart stored once, with the cookie', async () => {
-    const res = await createTestClient(app.baseUrl).request('GET', '/api/cart');
+  const nothingStored = { set: 0, touch: 0, destroy: 0, serialisations: 0 };
+  const newClientNoOps: Array<
+    [string, string, string, { json?: unknown; headers?: Record<string, string> }]
+  > = [
+    ['GET /api/cart', 'GET', '/api/cart', {}],
+    [
+      'GET /api/cart with a forged cookie',
+      'GET',
+      '/api/cart',
+      { headers: { cookie: `${NAME}=s%3Aforged.stateful-1.sig` } },
+    ],
+    ['DELETE /api/cart', 'DELETE', '/api/cart', {}],
+    ['DELETE /api/cart/items/:id (a line it does not have)', 'DELETE', `/api/cart/items/${B.id}`, {}],
+    ['PUT /api/cart/items/:id with quantity 0', 'PUT', `/api/cart/items/${B.id}`, { json: { quantity: 0 } }],
+  ];
+  for (const [name, method, path, options] of newClientNoOps) {
+    it(`a new client's ${name} → an empty cart at rev 0; nothing stored, no cookie`, async () => {
+      const sizeBefore = store.size;
+      const res = await createTestClient(app.baseUrl).request(method, path, options);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.rev, 0);
+      assert.deepEqual(res.body.items, []);
+      assert.deepEqual(store.calls, nothingStored);
+      assert.equal(store.size, sizeBefore);
+      assert.equal(setsCookie(res), false);
+    });
+  }
+
+  it("a new client's first change → its cart stored once, with the cookie", async () => {
+    const fresh = createTestClient(app.baseUrl);
+    await fresh.request('GET', '/api/cart');
+    const res = await fresh.request('POST', '/api/cart/items', { json: { productId: B.id } });
     assert.equal(res.status, 200);
-    assert.deepEqual(store.calls, { set: 1, touch: 0, destroy: 0, serialisations: 0 });
+    assert.deepEqual(store.calls, { ...nothingStored, set: 1 });
     assert.ok(setsCookie(res));
   });
 
-  it('GET /api/cart past the absolute timeout → the old session destroyed, the new cart stored once', async (t) => {
+  it('GET /api/cart past the absolute timeout → the old session destroyed, nothing stored until a change', async (t) => {
     now += 3_601_000;
     t.after(() => {
       now = Date.now();
     });
     const res = await client.request('GET', '/api/cart');
     assert.equal(res.status, 200);
-    assert.deepEqual(store.calls, { set: 1, touch: 0, destroy: 1, serialisations: 1 });
-    assert.ok(setsCookie(res), 'the new session id is sent');
+    assert.deepEqual(res.body.items, []);
+    assert.deepEqual(store.calls, { set: 0, touch: 0, destroy: 1, serialisations: 1 });
+    assert.equal(setsCookie(res), false);
+    const added = await client.request('POST', '/api/cart/items', { json: { productId: B.id } });
+    assert.equal(store.calls.set, 1);
+    assert.ok(setsCookie(added), 'the new session id is sent with the first change');
   });
 });

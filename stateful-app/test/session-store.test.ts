@@ -160,6 +160,22 @@ describe('memory store bounds', () => {
     for (const sid of ['a', 'c', 'd']) assert.ok(await s.get(sid), sid);
   });
 
+  it('onEvict is told of every unexpired session evicted at the cap, not of an expired one', async (t) => {
+    let now = Date.now();
+    const evicted: number[] = [];
+    const store = new MemorySessionStore({ cap: 2, now: () => now, onEvict: (n) => evicted.push(n) });
+    t.after(() => store.close());
+    const s = promised(store);
+    await s.set('expiring', sessionData(1_000));
+    await s.set('live', sessionData(60_000));
+    now += 5_000;
+    await s.set('third', sessionData(60_000));
+    assert.deepEqual(evicted, [], 'the expired session made room');
+    await s.set('fourth', sessionData(60_000));
+    assert.deepEqual(evicted, [1], 'the live one it evicted');
+    assert.equal(await s.get('live'), null);
+  });
+
   it('thousands of sessions over the cap stay bounded, keeping the newest', async (t) => {
     const store = new MemorySessionStore({ cap: 1_000 });
     t.after(() => store.close());

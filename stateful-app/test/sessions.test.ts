@@ -31,7 +31,9 @@ describe('session cookie', () => {
   after(() => app?.close());
 
   it('is named for the variant (no "."), HttpOnly, SameSite=Lax, Path=/, expiring with the absolute timeout', async () => {
-    const res = await createTestClient(app.baseUrl).request('GET', '/api/cart');
+    const res = await createTestClient(app.baseUrl).request('POST', '/api/cart/items', {
+      json: { productId: A.id },
+    });
     const cookie = sessionCookie(res);
     assert.ok(cookie, res.headers.getSetCookie().join('\n'));
     assert.ok(!NAME.includes('.'));
@@ -51,16 +53,26 @@ describe('session cookie', () => {
     assert.equal(sessionCookie(read), undefined, read.headers.getSetCookie().join('\n'));
   });
 
+  it('a new client is sent no cookie until its first change (a read stores no session)', async () => {
+    const client = createTestClient(app.baseUrl);
+    const read = await client.request('GET', '/api/cart');
+    assert.equal(read.status, 200);
+    assert.equal(sessionCookie(read), undefined, read.headers.getSetCookie().join('\n'));
+    const again = await client.request('GET', '/api/cart');
+    assert.notEqual(again.body.cartId, read.body.cartId, 'a cart never stored is fresh on every read');
+    assert.ok(sessionCookie(await client.request('POST', '/api/cart/items', { json: { productId: A.id } })));
+  });
+
   it('the session id carries this instance, as nginx routes on it', async () => {
     const client = createTestClient(app.baseUrl);
-    await client.request('GET', '/api/cart');
+    await client.request('POST', '/api/cart/items', { json: { productId: A.id } });
     const value = client.jar.get(NAME)!;
     assert.equal(ROUTE.exec(value)?.groups?.route, 'stateful-1', value);
   });
 
   it('a cart change is sent back with the same session cookie and the cart survives', async () => {
     const client = createTestClient(app.baseUrl);
-    const first = await client.request('GET', '/api/cart');
+    const first = await client.request('POST', '/api/cart/items', { json: { productId: B.id } });
     const before = client.jar.get(NAME);
     const added = await client.request('POST', '/api/cart/items', { json: { productId: A.id } });
     assert.equal(added.status, 200);
@@ -139,10 +151,12 @@ describe('a session cookie from another instance (its home died)', () => {
     const res = await moved.request('GET', '/api/cart');
     assert.equal(res.status, 200);
     assert.notEqual(res.body.cartId, lost.cartId, 'the cart was lost with its instance');
-    assert.equal(ROUTE.exec(moved.jar.get(NAME)!)?.groups?.route, 'stateful-1');
+    assert.deepEqual(res.body.items, []);
+    const added = await moved.request('POST', '/api/cart/items', { json: { productId: B.id } });
+    assert.equal(ROUTE.exec(moved.jar.get(NAME)!)?.groups?.route, 'stateful-1', 'its first change');
     assert.equal(
       (await moved.request('GET', '/api/cart')).body.cartId,
-      res.body.cartId,
+      added.body.cartId,
       'and stays on its new home',
     );
   });
@@ -152,11 +166,13 @@ describe('Secure cookies', () => {
   it('with COOKIE_SECURE the cookie is Secure, and only sent over HTTPS as nginx reports it', async (t) => {
     const app = await startApp({ env: { COOKIE_SECURE: 'true' } });
     t.after(() => app.close());
-    const https = await createTestClient(app.baseUrl).request('GET', '/api/cart', {
+    const add = { json: { productId: A.id } };
+    const https = await createTestClient(app.baseUrl).request('POST', '/api/cart/items', {
+      ...add,
       headers: { 'x-forwarded-proto': 'https' },
     });
     assert.match(sessionCookie(https) ?? '', /;\s*Secure/i);
-    const plain = await createTestClient(app.baseUrl).request('GET', '/api/cart');
+    const plain = await createTestClient(app.baseUrl).request('POST', '/api/cart/items', add);
     assert.equal(plain.status, 200);
     assert.equal(sessionCookie(plain), undefined, 'no Secure cookie over plain HTTP');
   });
@@ -197,10 +213,11 @@ describe('session expiry', () => {
     assert.equal(res.status, 200);
     assert.notEqual(res.body.cartId, first.cartId);
     assert.deepEqual(res.body.items, []);
-    assert.notEqual(client.jar.get(NAME), oldCookie, 'a new session id');
+    const added = await client.request('POST', '/api/cart/items', { json: { productId: B.id } });
+    assert.notEqual(client.jar.get(NAME), oldCookie, 'its first change stores a new session id');
     assert.equal(
       (await client.request('GET', '/api/cart')).body.cartId,
-      res.body.cartId,
+      added.body.cartId,
       'the new cart is stable',
     );
     const replay = await createTestClient(app.baseUrl).request('GET', '/api/cart', {
@@ -211,18 +228,21 @@ describe('session expiry', () => {
 });
 
 describe('memory bounds over HTTP', () => {
-  it('thousands of new clients over SESSION_MEMORY_CAP keep sessions_in_memory at the cap', async (t) => {
+  it('thousands of new clients that change their carts over SESSION_MEMORY_CAP keep sessions_in_memory at the cap', async (t) => {
     const app = await startApp({ env: { SESSION_MEMORY_CAP: '100' } });
     t.after(() => app.close());
     for (let i = 0; i < 2_000; i += 50) {
       await Promise.all(
         Array.from({ length: 50 }, async () => {
-          const res = await createTestClient(app.baseUrl).request('GET', '/api/cart');
+          const res = await createTestClient(app.baseUrl).request('POST', '/api/cart/items', {
+            json: { productId: A.id },
+          });
           assert.equal(res.status, 200);
         }),
       );
     }
     const metrics = await createTestClient(app.baseUrl).request('GET', '/metrics');
     assert.match(metrics.text, /^sessions_in_memory\{[^}]*\} 100$/m);
+    assert.match(metrics.text, /^sessions_evicted_total\{[^}]*\} 1900$/m);
   });
 });

@@ -78,13 +78,17 @@ describe('when the session store fails', () => {
     });
   }
 
-  it('GET /api/cart for a new client whose first save fails → 503, and no cookie for a cart never stored', async () => {
+  it("a new client's first change whose save fails → 503, and no cookie for a cart never stored; its reads need no save", async () => {
     const sessionsBefore = store.size;
+    store.calls = { set: 0, touch: 0 };
     store.failSets = true;
     const client = createTestClient(app.baseUrl);
-    const res = await client.request('GET', '/api/cart');
-    assertUnavailable(res);
+    assertUnavailable(await client.request('POST', '/api/cart/items', { json: { productId: A.id } }));
     assert.equal(client.jar.get(NAME), undefined);
+    const read = await client.request('GET', '/api/cart');
+    assert.equal(read.status, 200, read.text);
+    assert.deepEqual(read.body.items, []);
+    assert.equal(store.calls.set, 1, 'the read tried no save');
     store.failSets = false;
     assert.equal(store.size, sessionsBefore, 'no session stored afterwards either');
   });
@@ -139,7 +143,9 @@ describe('when the session store fails', () => {
 
   it('the server stays up and keeps serving after store failures', async () => {
     store.failSets = true;
-    assertUnavailable(await createTestClient(app.baseUrl).request('GET', '/api/cart'));
+    assertUnavailable(
+      await createTestClient(app.baseUrl).request('POST', '/api/cart/items', { json: { productId: A.id } }),
+    );
     store.failSets = false;
     const res = await createTestClient(app.baseUrl).request('GET', '/api/cart');
     assert.equal(res.status, 200);

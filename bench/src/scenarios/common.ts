@@ -1,6 +1,7 @@
 /** What every scenario shares: its context, readiness waits, and turning a load result into a row. */
 import { BASELINE_PREFIX, instanceIds, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { request } from 'undici';
+import { countEvictions } from '../evictions.ts';
 import type { LabTarget } from '../lab-target.ts';
 import type { Tally } from '../ledger.ts';
 import type { LoadHandle, LoadResult, LoadSpec } from '../load.ts';
@@ -99,12 +100,19 @@ export interface MeasureSpec {
   makeShopper?: LoadSpec['makeShopper'];
 }
 
+/** A load's result with what the instances counted themselves over the same run. */
+export interface MeasuredResult extends LoadResult {
+  /** Sessions evicted at the memory cap, warm-up included; absent where no instance counts them. */
+  sessionsEvicted?: number;
+}
+
 /** Starts a load for the scenario with progress shown; the caller drives phases and awaits `done`. */
 export function startMeasuredLoad(
   ctx: ScenarioContext,
   spec: MeasureSpec,
-): { load: LoadHandle; done: Promise<LoadResult> } {
+): { load: LoadHandle; done: Promise<MeasuredResult> } {
   const { options, target } = ctx;
+  const evictions = countEvictions(target.evictions(spec.variant));
   const load = startLoad({
     baseUrl: target.baseUrl,
     prefix: prefixOf(spec.variant),
@@ -124,7 +132,10 @@ export function startMeasuredLoad(
         )),
   });
   const stopWatch = ctx.progress.watch(spec.label, spec.plannedS ?? spec.maxDurationS, () => load.live());
-  const done = load.done.finally(stopWatch);
+  const done = load.done.finally(stopWatch).then(async (result): Promise<MeasuredResult> => {
+    const sessionsEvicted = await evictions.since();
+    return sessionsEvicted === undefined ? result : { ...result, sessionsEvicted };
+  });
   return { load, done };
 }
 
@@ -136,7 +147,7 @@ export async function underLoad(
   ctx: ScenarioContext,
   spec: MeasureSpec,
   script: (load: LoadHandle) => Promise<void>,
-): Promise<LoadResult> {
+): Promise<MeasuredResult> {
   const { load, done } = startMeasuredLoad(ctx, spec);
   try {
     await script(load);
@@ -199,7 +210,7 @@ export function rowFromLoad(
   scenario: ScenarioName,
   variant: Variant | 'baseline',
   instances: number,
-  result: LoadResult,
+  result: MeasuredResult,
 ): ResultRow {
   const { tally } = result;
   return {
@@ -226,6 +237,7 @@ export function rowFromLoad(
     events: result.events,
     bytesPerRequest: { identity: result.identityBytesPerRequest, request: result.requestBytesPerRequest },
     readShare: result.readShare,
+    ...(result.sessionsEvicted === undefined ? {} : { sessionsEvicted: result.sessionsEvicted }),
   };
 }
 

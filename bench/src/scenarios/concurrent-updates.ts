@@ -5,6 +5,7 @@
  */
 import { CATALOG, DEFAULT_LIMITS } from '@statelab/cart-core';
 import { book, send, step } from '../direct-client.ts';
+import { countEvictions } from '../evictions.ts';
 import { createLatencyRecorder } from '../latency.ts';
 import { type Action, applyAction, createTally, recordAnswer } from '../ledger.ts';
 import type { ConcurrencyFacts, ResultRow } from '../report-record.ts';
@@ -31,6 +32,7 @@ export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow
     lostUpdates: 0,
     lostUpdatePct: 0,
   };
+  const evictions = countEvictions(target.evictions(variant));
   const started = performance.now();
 
   await Promise.all(
@@ -72,6 +74,7 @@ export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow
   );
 
   const durationS = (performance.now() - started) / 1000;
+  const sessionsEvicted = await evictions.since();
   facts.lostUpdates = facts.acknowledged - facts.survived;
   facts.lostUpdatePct = facts.acknowledged
     ? Math.round((facts.lostUpdates / facts.acknowledged) * 1000) / 10
@@ -90,6 +93,7 @@ export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow
       sessions: tally.sessions,
       errorsByStatus: tally.errorsByStatus,
       concurrency: facts,
+      ...(sessionsEvicted === undefined ? {} : { sessionsEvicted }),
     },
   ];
 }

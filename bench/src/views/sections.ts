@@ -47,6 +47,7 @@ export function resultsTable(report: Report): Table {
       'lost sessions',
       'lost items',
       'dup. items',
+      'evicted',
       'CPU µs/req',
       'note',
     ],
@@ -65,11 +66,16 @@ export function resultsTable(report: Report): Table {
       fmt(r.lostSessions),
       fmt(r.lostItems),
       fmt(r.duplicatedItems),
+      r.sessionsEvicted === undefined ? '—' : fmt(r.sessionsEvicted),
       us(r.cpuMsPerRequest?.server),
       r.failed ? `FAILED: ${r.failed}` : '',
     ]);
   }
-  return { title: 'All results', rows };
+  return {
+    title: 'All results',
+    note: "evicted: sessions the instances evicted at their memory cap during the run (sessions_evicted_total), each a lost cart; — where the variant's instances keep no such count.",
+    rows,
+  };
 }
 
 export function environmentLines(report: Report): string[] {

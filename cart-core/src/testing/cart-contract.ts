@@ -9,8 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { CART_ID_PATTERN } from '../cart.ts';
 import { CATALOG } from '../catalog.ts';
 import { DEFAULT_LIMITS } from '../limits.ts';
-import type { Variant } from '../topology.ts';
-import { TOPOLOGY } from '../topology.ts';
+import { cartTravelsWithClient, TOPOLOGY, type Variant } from '../topology.ts';
 import { BAD_REQUESTS } from './bad-requests.ts';
 import { createTestClient, type TestClient, type TestResponse } from './test-client.ts';
 
@@ -61,8 +60,9 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
       }
     });
 
-    it('GET /api/cart for a new client → empty cart, rev 0, a stable cartId and a cookie', async () => {
+    it('GET /api/cart for a new client → empty cart, rev 0; a token at once (stateless), no session until the first change (stateful)', async () => {
       fresh();
+      const cookieName = TOPOLOGY[target.variant].cookieName;
       const first = await client.request('GET', '/api/cart');
       assert.equal(first.status, 200);
       assert.match(first.body.cartId, CART_ID_PATTERN);
@@ -71,14 +71,24 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
       assert.equal(first.body.itemCount, 0);
       assert.equal(first.body.totalCents, 0);
       assert.deepEqual(first.body.servedBy, { instance: target.instance, variant: target.variant });
-      assert.ok(client.jar.get(TOPOLOGY[target.variant].cookieName), 'identity cookie set');
       const second = await get();
-      assert.equal(second.cartId, first.body.cartId);
       assert.equal(second.rev, 0);
+      if (cartTravelsWithClient(target.variant)) {
+        // A token costs the server nothing to hold: the first read issues it, and the cartId with it.
+        assert.ok(client.jar.get(cookieName), 'token cookie set');
+        assert.equal(second.cartId, first.body.cartId);
+      } else {
+        // A session is stored only once its cart holds something, so reads cannot fill the store.
+        assert.equal(client.jar.get(cookieName), undefined, 'no session cookie for a read');
+        assert.notEqual(second.cartId, first.body.cartId, 'a cart never stored is fresh on every read');
+      }
+      const added = await client.request('POST', '/api/cart/items', { json: { productId: A.id } });
+      assert.ok(client.jar.get(cookieName), 'identity cookie set by the first change');
+      assert.equal((await get()).cartId, added.body.cartId, 'the cartId is stable from then on');
     });
 
     it('the identity cookie is HttpOnly, SameSite=Lax, Path=/ and named for the variant', async () => {
-      const res = await fresh().request('GET', '/api/cart');
+      const res = await fresh().request('POST', '/api/cart/items', { json: { productId: A.id } });
       const cookie = res.headers
         .getSetCookie()
         .find((c) => c.startsWith(`${TOPOLOGY[target.variant].cookieName}=`));
@@ -91,10 +101,8 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
 
     it('POST /api/cart/items adds to a line, quantity defaults to 1, prices come from the catalog', async () => {
       fresh();
-      const empty = await get();
       const one = await client.request('POST', '/api/cart/items', { json: { productId: A.id } });
       assert.equal(one.status, 200);
-      assert.equal(one.body.cartId, empty.cartId);
       assert.equal(one.body.rev, 1);
       assert.deepEqual(one.body.items, [
         {
@@ -109,6 +117,7 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
         json: { productId: A.id, quantity: 4 },
       });
       assert.equal(more.body.rev, 2);
+      assert.equal(more.body.cartId, one.body.cartId);
       assert.deepEqual(lines(more.body), [[A.id, 5]]);
       const other = await client.request('POST', '/api/cart/items', {
         json: { productId: B.id, quantity: 2 },

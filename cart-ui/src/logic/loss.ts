@@ -2,7 +2,7 @@
  * Loss made explicit: a cart whose `cartId` changed although the user did not clear it was lost
  * (docs/contract.md §3). These functions find such a change and say in words what happened.
  */
-import type { CartItemView, CartStoreKind, CartView } from '@statelab/cart-core';
+import { type CartItemView, type CartStoreKind, type CartView, isFreshCart } from '@statelab/cart-core';
 
 export interface LossReport {
   readonly previousCartId: string;
@@ -17,13 +17,16 @@ export interface LossReport {
 /** What became of an instance, as far as this page knows. */
 export type InstanceFate = 'killed' | 'stopped' | 'restarted' | 'crashed' | 'down' | 'unknown';
 
-/** A loss when the cart changed identity without the user asking for a fresh cart. */
+/**
+ * A loss when the cart changed identity without the user asking for a fresh cart. A fresh cart
+ * (rev 0) held nothing, and a stateful variant stores none: every read of it shows a new cartId.
+ */
 export function detectLoss(
   previous: CartView | undefined,
   next: CartView,
   userCleared: boolean,
 ): LossReport | undefined {
-  if (!previous || userCleared || previous.cartId === next.cartId) return undefined;
+  if (!previous || userCleared || previous.cartId === next.cartId || isFreshCart(previous)) return undefined;
   return {
     previousCartId: previous.cartId,
     newCartId: next.cartId,

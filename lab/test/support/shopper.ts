@@ -3,7 +3,7 @@
  * saw. Every request is bounded in time; a failed request is a result, not an exception.
  */
 
-import { TOPOLOGY, type Variant } from '@statelab/cart-core';
+import { isFreshCart, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { createCookieJar } from '@statelab/cart-core/dev';
 
 export interface Answer {
@@ -19,6 +19,8 @@ export interface Shopper {
   readonly name: string;
   /** cartId of the last good answer. */
   cartId: string | undefined;
+  /** rev of the last good answer: at 0 the cart held nothing to lose. */
+  rev: number;
   /** The instance that last served it. */
   servedBy: string | undefined;
   /** productId -> quantity this shopper added to its current cart. */
@@ -37,6 +39,7 @@ export function createShopper(baseUrl: string, variant: Variant, name: string): 
     variant,
     name,
     cartId: undefined,
+    rev: 0,
     servedBy: undefined,
     ledger: new Map(),
     losses: 0,
@@ -63,13 +66,15 @@ export function createShopper(baseUrl: string, variant: Variant, name: string): 
         }
         const servedBy = res.headers.get('x-served-by') ?? undefined;
         if (res.status === 200) {
-          const { cartId } = body as { cartId: string };
-          // A new cartId means the old cart is gone: the ledger starts again with this cart.
-          if (shopper.cartId !== undefined && cartId !== shopper.cartId) {
+          const { cartId, rev } = body as { cartId: string; rev: number };
+          // A new cartId means the old cart is gone, unless it was a fresh one (stateful stores none).
+          const previous = { cartId: shopper.cartId, rev: shopper.rev };
+          if (previous.cartId !== undefined && cartId !== previous.cartId && !isFreshCart(previous)) {
             shopper.losses++;
             shopper.ledger.clear();
           }
           shopper.cartId = cartId;
+          shopper.rev = rev;
           shopper.servedBy = servedBy;
         }
         return { status: res.status, body, servedBy, ms: Date.now() - started };

@@ -3,7 +3,8 @@
  * variant). Each is kept as JSON, so a change reaches the store only through `set`. A session
  * expires with its cookie, or, given `ttlS`, that long after it was last read or written (a sliding
  * idle timeout kept here, so nothing needs touching after an answer). Expired sessions are pruned
- * on a timer; past the cap, the least recently used session is evicted.
+ * on a timer; past the cap, the least recently used session is evicted, and every eviction of a
+ * session that had not expired is reported (`onEvict`): that client has lost its cart.
  */
 import session, { type SessionData } from 'express-session';
 
@@ -19,6 +20,8 @@ export interface MemoryStoreOptions {
   ttlS?: number;
   pruneIntervalMs?: number;
   now?: () => number;
+  /** Told how many unexpired sessions one `set` evicted to stay within the cap. */
+  onEvict?: (count: number) => void;
 }
 
 function cookieExpiry(sess: SessionData, now: number): number {
@@ -33,12 +36,14 @@ export class MemorySessionStore extends session.Store {
   readonly #ttlMs: number | undefined;
   readonly #now: () => number;
   readonly #timer: NodeJS.Timeout;
+  readonly #onEvict: ((count: number) => void) | undefined;
 
   constructor(options: MemoryStoreOptions) {
     super();
     this.#cap = options.cap;
     this.#ttlMs = options.ttlS === undefined ? undefined : options.ttlS * 1000;
     this.#now = options.now ?? Date.now;
+    this.#onEvict = options.onEvict;
     this.#timer = setInterval(() => this.prune(), options.pruneIntervalMs ?? 60_000);
     // Pruning alone must never keep the process alive.
     this.#timer.unref();
@@ -81,10 +86,15 @@ export class MemorySessionStore extends session.Store {
 
   override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
     this.#use(sid, { json: JSON.stringify(sess), expiresAt: this.#expiryOf(sess) });
-    for (const oldest of this.#sessions.keys()) {
+    const now = this.#now();
+    let evicted = 0;
+    for (const [oldest, entry] of this.#sessions) {
       if (this.#sessions.size <= this.#cap) break;
       this.#sessions.delete(oldest);
+      // An expired session was gone already; only a live one is a client's lost cart.
+      if (entry.expiresAt > now) evicted += 1;
     }
+    if (evicted > 0) this.#onEvict?.(evicted);
     callback?.();
   }
 
