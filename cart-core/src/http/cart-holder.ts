@@ -8,6 +8,9 @@ import type { CartState } from '../cart.ts';
 export interface CartHolder {
   /** The caller's cart, or undefined when the caller has none (new client, lost session). */
   read(req: Request, res: Response): Promise<CartState | undefined>;
-  /** Stores the cart before the response is sent; throws `store_unavailable` when it cannot. */
+  /**
+   * Stores the cart before the response is sent; throws `store_unavailable` when it cannot. A
+   * session holder stores no fresh cart for a client that has none (docs/contract.md §2).
+   */
   write(req: Request, res: Response, cart: CartState): Promise<void>;
 }
