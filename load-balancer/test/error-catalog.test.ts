@@ -26,12 +26,12 @@ import {
   errors,
   parseBody,
 } from '@statelab/cart-core';
-import { createTestClient, type RequestOptions } from '@statelab/cart-core/testing';
+import { createTestClient, type RequestOptions, rawRequest } from '@statelab/cart-core/testing';
 import { freePort, pollUntil } from '@statelab/processes';
 import { errorJson, LB_ERRORS } from '../src/index.ts';
 import { APP_SECRET, type AppProcess, startApp } from './support/app-process.ts';
 import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
-import { type Answer, accepts, getVia, rawRequest } from './support/raw-http.ts';
+import { type Answer, accepts, getVia } from './support/raw-http.ts';
 import { startUpstream } from './support/upstreams.ts';
 
 const { cleanup, runAll } = cleanupStack();

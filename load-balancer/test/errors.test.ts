@@ -3,10 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TOPOLOGY } from '@statelab/cart-core';
-import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
+import { createTestClient, rawExchange, type TestResponse } from '@statelab/cart-core/testing';
 import { freePort } from '@statelab/processes';
 import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
-import { rawExchange, stalledExchange } from './support/raw-http.ts';
+import { stalledExchange } from './support/raw-http.ts';
 import { echo, type Handler, startUpstream, type Upstream } from './support/upstreams.ts';
 
 const { cleanup, runAll } = cleanupStack();

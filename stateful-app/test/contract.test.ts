@@ -1,10 +1,10 @@
-import { cartContract } from '@statelab/cart-core/testing';
+import { cartContract, type HostileTarget, hostileContract } from '@statelab/cart-core/testing';
 import { startRedisServer } from '@statelab/processes';
-import { startApp } from './support/in-process-app.ts';
+import { SECRET, startApp } from './support/in-process-app.ts';
 
-cartContract('stateful (sessions in memory)', () => startApp());
+const inMemory = () => startApp();
 
-cartContract('stateful-redis (sessions in a real redis-server)', async () => {
+async function withRedis(): Promise<HostileTarget> {
   const redis = await startRedisServer();
   try {
     const app = await startApp({
@@ -12,6 +12,7 @@ cartContract('stateful-redis (sessions in a real redis-server)', async () => {
     });
     return {
       ...app,
+      secret: SECRET,
       async close() {
         await app.close();
         await redis.close();
@@ -21,4 +22,12 @@ cartContract('stateful-redis (sessions in a real redis-server)', async () => {
     await redis.close();
     throw err;
   }
-});
+}
+
+cartContract('stateful (sessions in memory)', inMemory);
+cartContract('stateful-redis (sessions in a real redis-server)', withRedis);
+hostileContract('stateful (sessions in memory)', 'stateful', async () => ({
+  ...(await inMemory()),
+  secret: SECRET,
+}));
+hostileContract('stateful-redis (sessions in a real redis-server)', 'stateful-redis', withRedis);

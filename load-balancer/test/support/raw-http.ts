@@ -1,4 +1,4 @@
-/** HTTP at the socket level, for what fetch cannot do: malformed bytes, one kept socket, a bare connect. */
+/** HTTP below fetch: one kept socket, a bare connect (raw bytes: rawExchange in @statelab/cart-core/testing). */
 import http from 'node:http';
 import net from 'node:net';
 
@@ -6,19 +6,6 @@ export interface Answer {
   status: number;
   headers: Headers;
   body: unknown;
-}
-
-/** Sends bytes no HTTP client library would, and reads the raw answer until the server closes. */
-export function rawExchange(port: number, bytes: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes));
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer; got so far: ${data}`)));
-    socket.on('data', (chunk) => (data += chunk));
-    socket.on('error', reject);
-    socket.on('end', () => resolve(data));
-  });
 }
 
 /** What a client that stops halfway sees: every byte the server wrote, and when it closed. */
@@ -39,16 +26,6 @@ export function stalledExchange(
     socket.on('error', reject);
     socket.on('close', () => resolve({ data, ms: Date.now() - started }));
   });
-}
-
-/** `rawExchange`, its answer parsed: status, headers, JSON body. */
-export async function rawRequest(port: number, bytes: string): Promise<Answer> {
-  const [head = '', ...rest] = (await rawExchange(port, bytes)).split('\r\n\r\n');
-  const [statusLine = '', ...lines] = head.split('\r\n');
-  const headers = new Headers();
-  for (const line of lines)
-    headers.append(line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1));
-  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest.join('\r\n\r\n')) };
 }
 
 /** A GET through `agent`, so a test decides which socket it travels on. */
