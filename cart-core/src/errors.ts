@@ -142,6 +142,11 @@ const CATALOG = {
     code: 'target_timeout',
     message: (origin: string) => `the load balancer at ${origin} did not answer in time`,
   },
+  httpVersionNotSupported: {
+    status: 505,
+    code: 'http_version_not_supported',
+    message: 'this HTTP version is not supported',
+  },
 } satisfies Record<string, ErrorEntry>;
 
 for (const entry of Object.values(CATALOG) as ErrorEntry[]) {

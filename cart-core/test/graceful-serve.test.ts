@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createLifecycle, createLogger, serve } from '../src/http/index.ts';
+import { rawRequest } from '../src/testing/index.ts';
 
 const quiet = new Writable({ write: (_c, _e, done) => done() });
 const logger = createLogger({ level: 'silent', instance: 't-1', variant: 't', destination: quiet });
@@ -96,6 +97,19 @@ describe('graceful serve', () => {
     assert.match(raw, /^HTTP\/1\.1 431 /);
     assert.match(raw, /\r\nX-Served-By: t-1\r\n/);
     assert.equal(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).error.code, 'headers_too_large');
+  });
+
+  it('HTTP/1.1 without Host → 400 bad_request JSON with X-Served-By, before the handler; HTTP/1.0 without Host is served', async (t) => {
+    const { running } = await start(0);
+    t.after(() => running.close());
+    // Kept open, as a client that would send more: the server must answer and close by itself.
+    const noHost = await rawRequest(running.port, 'GET / HTTP/1.1\r\n\r\n', { keepOpen: true });
+    assert.equal(noHost.status, 400);
+    assert.equal(noHost.headers.get('x-served-by'), 't-1');
+    assert.match(noHost.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal(noHost.body?.error?.code, 'bad_request');
+    const old = await rawRequest(running.port, 'GET / HTTP/1.0\r\n\r\n', { keepOpen: true });
+    assert.deepEqual([old.status, old.text], [200, 'done']);
   });
 
   it('close() twice returns the same stop', async () => {

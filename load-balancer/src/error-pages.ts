@@ -33,6 +33,8 @@ export const LB_ERRORS: readonly LbError[] = Object.freeze(
       [502, errors.badGateway()],
       [503, errors.noInstance()],
       [504, errors.gatewayTimeout()],
+      // A request line naming HTTP/2.0 or later: this listener speaks HTTP/1.x only.
+      [505, errors.httpVersionNotSupported()],
     ] as const
   ).map(([status, error]) => Object.freeze({ status, error })),
 );

@@ -425,6 +425,16 @@ const ROWS: Record<ErrorName, Row> = {
   },
   gatewayTimeout: { probes: [], unprovoked: { nginx: 'proxy_read_timeout is 10 s' } },
   targetTimeout: { probes: [], unprovoked: { lab: 'the front proxy waits 30 s: no test waits that long' } },
+  httpVersionNotSupported: {
+    probes: [
+      probe(
+        'nginx',
+        'HTTP/2.0 in the request line',
+        raw('nginx', 'GET /stateless/api/cart HTTP/2.0\r\nHost: x\r\n\r\n'),
+        errors.httpVersionNotSupported(),
+      ),
+    ],
+  },
 };
 
 const nginxAnswers = new Map(LB_ERRORS.map((e) => [e.error.code, e]));

@@ -16,6 +16,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { errorBody, errors } from '../errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { sendError } from './send-error.ts';
 
 export interface ServeOptions {
   /** Instance id for `X-Served-By` on the answers Node gives before express sees a request. */
@@ -51,12 +52,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function serve(handler: RequestListener, options: ServeOptions): Promise<RunningServer> {
   const { lifecycle, logger } = options;
   const pending = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  // Node's own answer to an HTTP/1.1 request without Host has no body; ours is the catalog's JSON.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     if (lifecycle.isDraining()) res.setHeader('Connection', 'close');
     else {
       pending.add(res);
       // 'close' follows 'finish' too, and also comes when the client goes away: one listener does.
       res.on('close', () => pending.delete(res));
+    }
+    // RFC 9112 §3.2: Host is required in HTTP/1.1; refused before the app sees the request.
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      res.setHeader('X-Served-By', options.instance);
+      res.setHeader('Connection', 'close');
+      sendError(res, errors.badRequest());
+      return;
     }
     handler(req, res);
   });

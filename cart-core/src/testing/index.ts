@@ -1,7 +1,6 @@
 export * from './bad-requests.ts';
 export * from './cart-contract.ts';
 export * from './hostile/contract.ts';
-export * from './hostile/gaps.ts';
 export * from './hostile/types.ts';
 export * from './raw-http.ts';
 export * from './test-client.ts';

@@ -27,8 +27,9 @@ const put = (name: string, body: string, expect: HostileOutcome): HostileRequest
   options: { body, headers: JSON_TYPE },
   expect,
 });
+const ADD_A = `{"productId":"${A.id}"}`;
 const typed = (contentType: string, extra: Record<string, string> = {}): RequestOptions => ({
-  body: `{"productId":"${A.id}"}`,
+  body: ADD_A,
   headers: { 'content-type': contentType, ...extra },
 });
 const addAs = (name: string, options: RequestOptions, expect: HostileOutcome): HostileRequest => ({
@@ -165,6 +166,24 @@ export const HOSTILE_BODIES: readonly HostileRequest[] = [
   addAs('a wildcard media type', typed('*/*'), UNSUPPORTED),
   addAs('charset=us-ascii', typed('application/json; charset=us-ascii'), UNSUPPORTED),
   addAs('charset=utf8 (no dash)', typed('application/json; charset=utf8'), UNSUPPORTED),
+  // body-parser would decode any `utf-*` charset; JSON on the wire is UTF-8 (RFC 8259 §8.1).
+  addAs('charset=utf-7', typed('application/json; charset=utf-7'), UNSUPPORTED),
+  addAs(
+    'charset=utf-16le and a UTF-16LE body',
+    {
+      body: new Uint8Array(Buffer.from(ADD_A, 'utf16le')),
+      headers: { 'content-type': 'application/json; charset=utf-16le' },
+    },
+    UNSUPPORTED,
+  ),
+  addAs(
+    'charset=utf-16be and a UTF-16BE body',
+    {
+      body: new Uint8Array(Buffer.from(ADD_A, 'utf16le').swap16()),
+      headers: { 'content-type': 'application/json; charset=utf-16be' },
+    },
+    UNSUPPORTED,
+  ),
   addAs(
     'deflate content encoding',
     typed('application/json', { 'content-encoding': 'deflate' }),

@@ -12,6 +12,7 @@ import { type HostileContext, type HostileRequest, OTHER, SAME } from './types.t
 const SESSIONS = ['memory-session', 'redis-session'] as const;
 const JWT = ['jwt'] as const;
 const INVALID_TOKEN = { status: 401, code: 'invalid_token', cookie: 'cleared' } as const;
+const BEARER_REFUSED = { status: 401, code: 'invalid_token', cookie: 'untouched' } as const;
 
 /** The session id inside express-session's cookie value `s%3A<id>.<signature>`. */
 function sessionIdOf(credential: string): string {
@@ -255,6 +256,34 @@ export const FORGED_CREDENTIALS: readonly HostileRequest[] = [
     (c) => `bm90IGpzb24.${c.credential.split('.').slice(1).join('.')}`,
   ),
   tokenAttack('five parts, shaped like a JWE', (c) => `${c.credential}.AAAA.BBBB`),
+  // RFC 7515 §4.1.11: an extension the server does not understand named in `crit` is refused.
+  tokenAttack(
+    'the victim\'s claims under a header with an unknown "crit" extension, signed with the secret',
+    reissued({ ...HS256, crit: ['x-statelab-unknown'], 'x-statelab-unknown': true }, (v) => v, withSecret),
+  ),
+
+  // A bad Bearer token is refused and clears nothing: the cookie beside it was not read.
+  {
+    name: "a bad Bearer token beside the victim's valid cookie",
+    stores: JWT,
+    method: 'GET',
+    path: '/api/cart',
+    options: { headers: { authorization: 'Bearer not-a-jwt' } },
+    expect: BEARER_REFUSED,
+  },
+  {
+    name: 'an alg none Bearer token and no cookie',
+    stores: JWT,
+    method: 'GET',
+    path: '/api/cart',
+    attacker: true,
+    options: (c) => ({
+      headers: {
+        authorization: `Bearer ${part({ alg: 'none', typ: 'JWT' })}.${c.credential.split('.')[1]}.`,
+      },
+    }),
+    expect: BEARER_REFUSED,
+  },
 
   // The same cookie name twice, or spelt otherwise: only the first exact name counts.
   cookieAttack(

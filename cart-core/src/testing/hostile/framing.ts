@@ -1,6 +1,7 @@
 /**
- * Hostile requests around the body: method-override headers, path tricks, header injection, and
- * framing at the app's own parser (smuggling, malformed chunks, bare LF, oversized headers).
+ * Hostile requests around the body: method-override headers, methods a path does not serve, path
+ * tricks, header injection, and framing at the app's own parser (smuggling, malformed chunks, bare
+ * LF, oversized headers, a missing Host).
  */
 import { CATALOG } from '../../catalog.ts';
 import type { TestResponse } from '../test-client.ts';
@@ -20,6 +21,11 @@ const INVALID_BODY = fail(400, 'invalid_body');
 const UNKNOWN_PRODUCT = fail(404, 'unknown_product');
 const NOT_FOUND = fail(404, 'not_found');
 const BAD_REQUEST = fail(400, 'bad_request');
+const notAllowed = (...allow: string[]): HostileOutcome => ({
+  status: 405,
+  code: 'method_not_allowed',
+  allow,
+});
 const addBody = `{"productId":"${B.id}"}`;
 
 const raw = (
@@ -72,6 +78,28 @@ export const HOSTILE_FRAMING: readonly HostileRequest[] = [
     path: '/api/cart',
     options: { headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } },
     expect: SAME,
+  },
+
+  // A known path asked a method it does not serve: 405 with the methods it does.
+  {
+    name: 'PATCH on the cart',
+    method: 'PATCH',
+    path: '/api/cart',
+    options: { json: { items: [] } },
+    expect: notAllowed('GET', 'HEAD', 'DELETE'),
+  },
+  {
+    name: 'OPTIONS on the cart lines',
+    method: 'OPTIONS',
+    path: '/api/cart/items',
+    expect: notAllowed('POST'),
+  },
+  {
+    name: 'PATCH on a cart line',
+    method: 'PATCH',
+    path: `/api/cart/items/${A.id}`,
+    options: { json: { quantity: 1 } },
+    expect: notAllowed('PUT', 'DELETE'),
   },
 
   // Paths: encoded traversal, NUL, CRLF meant to split the answer.
@@ -205,6 +233,12 @@ export const HOSTILE_FRAMING: readonly HostileRequest[] = [
     fail(431, 'headers_too_large'),
   ),
   raw('HTTP/1.0 without Host', (c) => `GET ${c.prefix}api/cart HTTP/1.0\r\n${victimCookie(c)}\r\n\r\n`, SAME),
+  // RFC 9112 §3.2: HTTP/1.1 requires Host; refused before the cart is read.
+  raw(
+    'HTTP/1.1 without Host',
+    (c) => `GET ${c.prefix}api/cart HTTP/1.1\r\n${victimCookie(c)}\r\n\r\n`,
+    BAD_REQUEST,
+  ),
   raw(
     'a GET whose body is a request',
     (c) =>

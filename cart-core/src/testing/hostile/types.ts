@@ -1,7 +1,7 @@
 /**
  * The shape of a hostile case: the request (HTTP through the test client, or raw bytes), the
  * context it is built from (the victim's cookie, the secret, where it is sent) and the outcome it
- * must have. bodies.ts, framing.ts and credentials.ts hold the rows; gaps.ts the open items.
+ * must have. bodies.ts, framing.ts and credentials.ts hold the rows.
  */
 import type { CartStoreKind } from '../../topology.ts';
 import type { RequestOptions, TestResponse } from '../test-client.ts';
@@ -30,13 +30,14 @@ export type HostileOutcome =
       /** Methods the `Allow` header must list. */
       readonly allow?: readonly string[];
     }
-  /** A cart: the victim's unchanged (`same`), one that is not the victim's (`other`), or, for a known gap only, the victim's one rev on (`changed`). */
-  | { readonly status: 200; readonly cart: 'same' | 'other' | 'changed' }
-  /** Only a known gap's answer today: no body (status 0: no answer at all) or an HTML page. */
-  | { readonly status: number; readonly bare: 'no body' | 'html' };
+  /** A cart: the victim's unchanged (`same`), or one that is not the victim's (`other`). */
+  | { readonly status: 200; readonly cart: 'same' | 'other' }
+  /** No answer: the connection closed without a byte (nginx on a client timeout, docs/contract.md §2). */
+  | { readonly status: 0; readonly closed: 'no bytes' };
 
 interface HostileBase {
   name: string;
+  expect: HostileOutcome;
   /** The stores it runs against; every one when absent. */
   stores?: readonly CartStoreKind[];
   /** Whatever else the answer must (not) carry. */
@@ -59,8 +60,7 @@ export interface RawHostile extends HostileBase {
   timeoutMs?: number;
 }
 
-export type HostileShape = HttpHostile | RawHostile;
-export type HostileRequest = HostileShape & { expect: HostileOutcome };
+export type HostileRequest = HttpHostile | RawHostile;
 
 export const fail = (status: number, code: string): HostileOutcome => ({ status, code });
 export const SAME: HostileOutcome = { status: 200, cart: 'same' };
