@@ -20,12 +20,7 @@ export const homeName = (variant: string, n: number): string => `${slug(variant)
 export const upstreamVariable = (variant: string): string => `$${slug(variant)}_upstream`;
 
 function serverLine(server: UpstreamServer, options: UpstreamOptions, backup: boolean): string {
-  const flags = [
-    'max_fails=1',
-    'fail_timeout=5s',
-    ...(backup ? ['backup'] : []),
-    ...(options.resolve ? ['resolve'] : []),
-  ];
+  const flags = ['max_fails=0', ...(backup ? ['backup'] : []), ...(options.resolve ? ['resolve'] : [])];
   return `server ${hostPort(server.host, server.port)} ${flags.join(' ')}; # ${server.id}`;
 }
 
@@ -42,8 +37,13 @@ export function upstreamPreamble(options: UpstreamOptions): Block {
   return [
     comment('Every group below, and why:'),
     comment('  zone: failure marks and round-robin position are shared by all workers.'),
-    comment('  max_fails=1 fail_timeout=5s: one refused connect sidelines an instance for 5 s, then it is'),
-    comment('    tried again, so a restarted instance gets traffic back well within 15 s.'),
+    comment(
+      '  max_fails=0: a refused connect on loopback costs nothing, so no instance is ever marked down;',
+    ),
+    comment('    marks (5 s) outlived restarts, and in a rolling restart a group whose every server was'),
+    comment(
+      '    marked answered 503 no_instance although one was back. A restarted instance is used at once.',
+    ),
     comment("  keepalive_timeout 4s: below the apps' 10 s keep-alive and 5 s drain grace, so nginx always"),
     comment(
       "    closes an idle socket first and never reuses one the app is closing (a 502 nginx won't retry).",
