@@ -133,7 +133,7 @@ function upstreams(model: NginxModel, options: UpstreamOptions): Block {
   const out: Block[] = [upstreamPreamble(options)];
   for (const { variant, servers } of model.variants) {
     const spec = TOPOLOGY[variant];
-    out.push(roundRobinPool(variant, servers, options));
+    out.push(roundRobinPool(variant, servers, options, spec.routing === 'sticky'));
     if (spec.routing === 'sticky') {
       out.push(stickyHomes(variant, servers, options), stickyMaps(spec, servers));
     }

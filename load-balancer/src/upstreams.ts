@@ -19,8 +19,15 @@ export const poolName = (name: string): string => `${slug(name)}_pool`;
 export const homeName = (variant: string, n: number): string => `${slug(variant)}_home_${n}`;
 export const upstreamVariable = (variant: string): string => `$${slug(variant)}_upstream`;
 
-function serverLine(server: UpstreamServer, options: UpstreamOptions, backup: boolean): string {
-  const flags = ['max_fails=0', ...(backup ? ['backup'] : []), ...(options.resolve ? ['resolve'] : [])];
+/** `sticky`: a server of a sticky variant, never marked down (see the preamble). */
+function serverLine(
+  server: UpstreamServer,
+  options: UpstreamOptions,
+  backup: boolean,
+  sticky: boolean,
+): string {
+  const marks = sticky ? ['max_fails=0'] : ['max_fails=1', 'fail_timeout=5s'];
+  const flags = [...marks, ...(backup ? ['backup'] : []), ...(options.resolve ? ['resolve'] : [])];
   return `server ${hostPort(server.host, server.port)} ${flags.join(' ')}; # ${server.id}`;
 }
 
@@ -37,13 +44,14 @@ export function upstreamPreamble(options: UpstreamOptions): Block {
   return [
     comment('Every group below, and why:'),
     comment('  zone: failure marks and round-robin position are shared by all workers.'),
+    comment('  max_fails=1 fail_timeout=5s: one refused connect sidelines an instance for 5 s, then it is'),
+    comment('    tried again, so a restarted instance gets traffic back well within 15 s.'),
+    comment('  max_fails=0 for sticky variants: their backups are tried only when a home is down, exactly'),
     comment(
-      '  max_fails=0: a refused connect on loopback costs nothing, so no instance is ever marked down;',
+      '    when marks left by earlier restarts are likely: in a rolling restart every server of a group',
     ),
-    comment('    marks (5 s) outlived restarts, and in a rolling restart a group whose every server was'),
-    comment(
-      '    marked answered 503 no_instance although one was back. A restarted instance is used at once.',
-    ),
+    comment('    was marked and it answered 503 no_instance although one was back. A refused loopback'),
+    comment('    connect costs nothing, so nothing is marked there.'),
     comment("  keepalive_timeout 4s: below the apps' 10 s keep-alive and 5 s drain grace, so nginx always"),
     comment(
       "    closes an idle socket first and never reuses one the app is closing (a 502 nginx won't retry).",
@@ -62,10 +70,11 @@ export function roundRobinPool(
   name: string,
   servers: readonly UpstreamServer[],
   options: UpstreamOptions,
+  sticky = false,
 ): Block {
   return upstream(
     poolName(name),
-    servers.map((s) => serverLine(s, options, false)),
+    servers.map((s) => serverLine(s, options, false, sticky)),
   );
 }
 
@@ -77,8 +86,8 @@ export function stickyHomes(
 ): Block {
   return servers.flatMap((home, i) =>
     upstream(homeName(variant, i + 1), [
-      serverLine(home, options, false),
-      ...servers.filter((s) => s !== home).map((s) => serverLine(s, options, true)),
+      serverLine(home, options, false, true),
+      ...servers.filter((s) => s !== home).map((s) => serverLine(s, options, true, true)),
     ]),
   );
 }

@@ -83,7 +83,7 @@ describe('renderNginxConfig', () => {
   test('compose with a resolver re-resolves service names (`resolve`, nginx >= 1.27.3)', () => {
     const config = renderNginxConfig(composeModel((v, n) => `${v}-${n}`, '127.0.0.11'));
     assert.match(config, /resolver 127\.0\.0\.11 valid=5s ipv6=off;/);
-    assert.match(config, /server stateless-2:3000 max_fails=0 resolve; # stateless-2/);
+    assert.match(config, /server stateless-2:3000 max_fails=1 fail_timeout=5s resolve; # stateless-2/);
   });
 
   test('without a UI folder, `/` is the JSON 404 rather than a page nginx happens to have', () => {

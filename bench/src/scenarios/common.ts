@@ -68,7 +68,7 @@ export async function ensureServing(
   }
   const seen = new Set<string>();
   const url = `${target.baseUrl}${prefixOf(variant)}api/cart`;
-  // nginx skips an instance for a while after it failed (fail_timeout): wait until it is tried again.
+  // nginx skips a round-robin instance for a while after it failed (fail_timeout): wait until it is tried again.
   await waitUntil(
     () => `${ids.join(', ')} to serve through the load balancer (seen: ${[...seen].join(', ')})`,
     20_000,
