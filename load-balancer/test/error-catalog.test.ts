@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -30,7 +30,7 @@ import { createTestClient, type RequestOptions, rawRequest } from '@statelab/car
 import { freePort, pollUntil } from '@statelab/processes';
 import { errorJson, LB_ERRORS } from '../src/index.ts';
 import { APP_SECRET, type AppProcess, startApp } from './support/app-process.ts';
-import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
+import { cleanupStack, type RunningNginx, startNginx, uiFolder } from './support/nginx.ts';
 import { type Answer, accepts, getVia } from './support/raw-http.ts';
 import { startUpstream } from './support/upstreams.ts';
 
@@ -51,8 +51,7 @@ before(async () => {
   apps.drained = await startApp(cleanup, 'stateful', 'stateful-2', await freePort());
   // An instance that dies on every request it receives: a 502 for a POST nginx may not replay.
   const breaks = await startUpstream(cleanup, 'stateful-redis-1', (req) => req.socket.destroy());
-  const uiRoot = await tempDir(cleanup, 'ui');
-  await writeFile(join(uiRoot, 'index.html'), '<!doctype html><title>statelab</title>');
+  const uiRoot = await uiFolder(cleanup);
   await mkdir(join(uiRoot, 'assets'));
   const dead = { id: 'baseline-1', host: '127.0.0.1', port: await freePort() };
   nginx = await startNginx(cleanup, (listen, prefixDir) => ({

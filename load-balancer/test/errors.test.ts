@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, rawExchange, type TestResponse } from '@statelab/cart-core/testing';
 import { freePort } from '@statelab/processes';
-import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
+import { cleanupStack, type RunningNginx, startNginx, uiFolder } from './support/nginx.ts';
 import { stalledExchange } from './support/raw-http.ts';
 import { echo, type Handler, startUpstream, type Upstream } from './support/upstreams.ts';
 
@@ -46,8 +44,7 @@ before(async () => {
     { id: 'baseline-1', host: '127.0.0.1', port: await freePort() },
     { id: 'baseline-2', host: '127.0.0.1', port: await freePort() },
   ];
-  const uiRoot = await tempDir(cleanup, 'ui');
-  await writeFile(join(uiRoot, 'index.html'), '<!doctype html><title>statelab</title>');
+  const uiRoot = await uiFolder(cleanup);
   nginx = await startNginx(cleanup, (listen, prefixDir) => ({
     mode: 'native',
     listen,

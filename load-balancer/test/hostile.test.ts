@@ -6,8 +6,6 @@
  * victim's cart and the backend process as they were.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TOPOLOGY, VARIANTS, type Variant } from '@statelab/cart-core';
 import {
@@ -24,7 +22,7 @@ import {
 } from '@statelab/cart-core/testing';
 import { freePort, type RedisServer, startRedisServer } from '@statelab/processes';
 import { APP_SECRET, type AppProcess, startApp } from './support/app-process.ts';
-import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
+import { cleanupStack, type RunningNginx, startNginx, uiFolder } from './support/nginx.ts';
 
 const { cleanup, runAll } = cleanupStack();
 after(runAll);
@@ -40,8 +38,7 @@ before(async () => {
     REDIS_URL: redis.url,
   });
   apps.stateless = await startApp(cleanup, 'stateless', 'stateless-1', await freePort());
-  const uiRoot = await tempDir(cleanup, 'ui');
-  await writeFile(join(uiRoot, 'index.html'), '<!doctype html><title>statelab</title>');
+  const uiRoot = await uiFolder(cleanup);
   nginx = await startNginx(cleanup, (listen, prefixDir) => ({
     mode: 'native',
     listen,

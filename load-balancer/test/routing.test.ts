@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { TOPOLOGY, VARIANTS, type Variant } from '@statelab/cart-core';
 import { createTestClient } from '@statelab/cart-core/testing';
 import { UI_SECURITY_HEADERS } from '../src/index.ts';
-import { cleanupStack, type RunningNginx, startNginx, tempDir } from './support/nginx.ts';
+import { cleanupStack, type RunningNginx, startNginx, uiFolder } from './support/nginx.ts';
 import { startUpstream, type Upstream } from './support/upstreams.ts';
 
 const { cleanup, runAll } = cleanupStack();
@@ -23,8 +23,7 @@ before(async () => {
     );
   }
   controlApi = await startUpstream(cleanup, 'control-api');
-  const uiRoot = await tempDir(cleanup, 'ui');
-  await writeFile(join(uiRoot, 'index.html'), '<!doctype html><title>statelab</title>');
+  const uiRoot = await uiFolder(cleanup);
   await mkdir(join(uiRoot, 'assets'));
   await writeFile(join(uiRoot, 'assets', 'app.js'), 'console.log("statelab");');
   nginx = await startNginx(cleanup, (listen, prefixDir) => ({

@@ -34,6 +34,13 @@ export async function tempDir(cleanup: Cleanup, name: string): Promise<string> {
   return dir;
 }
 
+/** A UI folder holding just an index.html, as nginx serves at `/`; removed with the other cleanups. */
+export async function uiFolder(cleanup: Cleanup): Promise<string> {
+  const dir = await tempDir(cleanup, 'ui');
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>statelab</title>');
+  return dir;
+}
+
 /** `nginx -t` on a rendered config; returns its exit status and output. */
 export async function nginxTest(
   cleanup: Cleanup,
