@@ -4,6 +4,8 @@
  * with its jar, `onResponse` checks the answer as it arrives. Latency, phases and the per-second
  * series are recorded here, from our own send stamps, so a broken connection cannot skew them.
  */
+
+import { isFreshCart } from '@statelab/cart-core';
 import autocannon from 'autocannon';
 import type { CpuGroups } from './cpu.ts';
 import { type Action, recordConnectionError, type Tally } from './ledger.ts';
@@ -41,6 +43,10 @@ export interface AnswerEvent {
   latencyMs: number;
   servedBy: string | undefined;
   body: string;
+  /** Which autocannon connection (one shopper at a time) got the answer. */
+  connection: number;
+  /** After this answer the shopper's cart holds something to lose (rev > 0). */
+  holdsCart: boolean;
 }
 
 export interface LoadHandle {
@@ -150,6 +156,8 @@ export function startLoad(spec: LoadSpec): LoadHandle {
             latencyMs,
             servedBy: Array.isArray(servedBy) ? servedBy[0] : servedBy,
             body,
+            connection: index,
+            holdsCart: !isFreshCart(shopper.exp),
           });
         }
       },

@@ -96,6 +96,11 @@ export interface ResultRow {
   readShare?: number;
   /** Per instance: from `start` resolving to the first answer it served (contract: within 15 s). */
   rejoinMs?: Record<string, number | null>;
+  /**
+   * kill: per killed instance, the shoppers whose cart it held at the kill (their last answer came
+   * from it and their cart was not empty): what the kill put at stake.
+   */
+  cartsOnKilled?: Record<string, number>;
   outage?: OutageFacts;
   concurrency?: ConcurrencyFacts;
   /**

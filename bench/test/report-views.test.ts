@@ -35,9 +35,9 @@ describe('claims from the fixture report.json', () => {
       'Reliability',
       'held',
       {
-        stateful: '7 lost sessions of 40',
-        'stateful-redis': '0 lost sessions of 40',
-        stateless: '0 lost sessions of 40',
+        stateful: '7 lost sessions of 40 (the killed instance held 8 carts)',
+        'stateful-redis': '0 lost sessions of 40 (the killed instance held 9 carts)',
+        stateless: '0 lost sessions of 40 (the killed instance held 10 carts)',
       },
     ],
     ['Payload', 'held', { stateful: '90 B/req at 50 lines', stateless: '1,378 B/req at 50 lines' }],
@@ -102,7 +102,7 @@ describe('views of the fixture report.json', () => {
     assert.match(md, /\| Claim \| stateful \| stateful-redis \| stateless \| Verdict \|/);
     assert.match(
       md,
-      /\| Reliability: .* \| 7 lost sessions of 40 \| 0 lost sessions of 40 \| 0 lost sessions of 40 \| held: /,
+      /\| Reliability: .* \| 7 lost sessions of 40 \(the killed instance held 8 carts\) \| 0 lost sessions of 40 \(the killed instance held 9 carts\) \| 0 lost sessions of 40 \(the killed instance held 10 carts\) \| held: /,
     );
     assert.match(md, /did not hold: /);
     assert.match(md, /depends: /);

@@ -211,7 +211,13 @@ describe('scenarios on a real stateful lab', () => {
   it('kill: the sessions the killed instance held are lost; those clients are served by a live instance', async () => {
     const [row] = await kill(ctx());
     assertRow(row, 'stateful', 'kill');
+    const held = row.cartsOnKilled?.['stateful-1'] ?? 0;
+    assert.ok(held > 0, 'the kill waited for the victim to hold carts');
     assert.ok(row.lostSessions > 0, 'sessions lost');
+    assert.ok(
+      row.lostSessions <= held,
+      `only carts the killed instance held (${row.lostSessions} of ${held})`,
+    );
     assert.ok(
       (row.phases![1]!.perInstance['stateful-1'] ?? 0) <= OPTIONS.connections,
       'only answers in flight',
@@ -251,6 +257,7 @@ describe('scenarios on a real stateful-redis lab', () => {
   it('kill: no session lost', async () => {
     const [row] = await kill(ctx());
     assertRow(row, 'stateful-redis', 'kill');
+    assert.ok((row.cartsOnKilled?.['stateful-redis-1'] ?? 0) > 0, 'carts were at stake');
     assert.equal(row.lostSessions, 0);
     assert.equal(row.lostItems, 0);
   });

@@ -26,6 +26,16 @@ export function answersFrom(load: LoadHandle): { since(id: string): number; mark
   };
 }
 
+/**
+ * Per instance, the shoppers whose cart it holds right now: their last answer came from it and
+ * their cart has something in it. What a kill of that instance puts at stake.
+ */
+export function cartsHeld(load: LoadHandle): (id: string) => number {
+  const last = new Map<number, { servedBy: string | undefined; holdsCart: boolean }>();
+  load.onAnswer((a) => last.set(a.connection, { servedBy: a.servedBy, holdsCart: a.holdsCart }));
+  return (id) => [...last.values()].filter((s) => s.holdsCart && s.servedBy === id).length;
+}
+
 /** ms from now until `id` answers a shopper, or null when it does not within the contract's 15 s. */
 export async function timeToRejoin(
   answers: ReturnType<typeof answersFrom>,

@@ -1,10 +1,12 @@
 /**
  * kill: SIGKILL one instance under load, keep it down for a phase, start it again. Shows what the
  * variant loses (docs/contract.md §3) and that a returning instance costs nobody a second session.
+ * The kill waits (briefly) for a moment when the victim holds carts: with few shoppers, every one
+ * of them can be on the other instances at an instant, and a kill then shows nothing.
  */
 import type { ResultRow } from '../report-record.ts';
-import { rowFromLoad, type ScenarioContext, sleep, underLoad, variantIds } from './common.ts';
-import { answersFrom, phaseMs, REJOIN_DEADLINE_MS, timeToRejoin } from './faults.ts';
+import { rowFromLoad, type ScenarioContext, sleep, underLoad, variantIds, waitUntil } from './common.ts';
+import { answersFrom, cartsHeld, phaseMs, REJOIN_DEADLINE_MS, timeToRejoin } from './faults.ts';
 
 export async function kill(ctx: ScenarioContext): Promise<ResultRow[]> {
   const { options, target, variant } = ctx;
@@ -13,6 +15,7 @@ export async function kill(ctx: ScenarioContext): Promise<ResultRow[]> {
   if (!victim) throw new Error(`the lab runs no ${variant} instance`);
   const phase = phaseMs(options);
   let rejoinMs: number | null = null;
+  let held = 0;
   const spec = {
     label: `kill ${variant}`,
     variant,
@@ -23,7 +26,10 @@ export async function kill(ctx: ScenarioContext): Promise<ResultRow[]> {
   };
   const result = await underLoad(ctx, spec, async (load) => {
     const answers = answersFrom(load);
+    const holding = cartsHeld(load);
     await sleep(phase);
+    await waitUntil(`${victim} to hold a cart`, phase, () => holding(victim) > 0).catch(() => {});
+    held = holding(victim);
     // The phase opens first, so answers failed by the kill are booked in it.
     const marked = load.mark('during', `kill ${victim}`);
     await target.runtime.kill(victim);
@@ -34,5 +40,11 @@ export async function kill(ctx: ScenarioContext): Promise<ResultRow[]> {
     rejoinMs = await timeToRejoin(answers, victim);
     await sleep(phase);
   });
-  return [{ ...rowFromLoad(ctx, 'kill', variant, ids.length, result), rejoinMs: { [victim]: rejoinMs } }];
+  return [
+    {
+      ...rowFromLoad(ctx, 'kill', variant, ids.length, result),
+      rejoinMs: { [victim]: rejoinMs },
+      cartsOnKilled: { [victim]: held },
+    },
+  ];
 }

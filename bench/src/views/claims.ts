@@ -121,10 +121,20 @@ function performanceClaim(report: Report): Claim {
   };
 }
 
+/** What the kill put at stake: the carts the killed instance held at that moment. */
+function atStake(row: ResultRow): string {
+  if (!row.cartsOnKilled) return '';
+  const held = Object.values(row.cartsOnKilled).reduce((a, b) => a + b, 0);
+  return ` (the killed instance held ${fmt(held)} carts)`;
+}
+
 function reliabilityClaim(report: Report): Claim {
   const claim = `Killing an instance loses no cart for ${OUTLIVES_INSTANCE.join(' and ')}; ${IN_INSTANCE.join(' and ')} loses the sessions it held.`;
   const values = byVariant((v) => rowsOf(report, 'kill', v)[0]);
-  const shown = cells(values, (r) => `${fmt(r.lostSessions)} lost sessions of ${fmt(r.sessions)}`);
+  const shown = cells(
+    values,
+    (r) => `${fmt(r.lostSessions)} lost sessions of ${fmt(r.sessions)}${atStake(r)}`,
+  );
   const safe = OUTLIVES_INSTANCE.filter((v) => values[v]);
   if (safe.length === 0)
     return {
@@ -139,7 +149,7 @@ function reliabilityClaim(report: Report): Claim {
     .map((v) => `${v} ${fmt(values[v]!.errors)}`)
     .join(', ');
   const instanceLosses = IN_INSTANCE.filter((v) => values[v])
-    .map((v) => `; ${v} lost ${fmt(values[v]!.lostSessions)} sessions`)
+    .map((v) => `; ${v} lost ${fmt(values[v]!.lostSessions)} sessions${atStake(values[v]!)}`)
     .join('');
   return {
     name: 'Reliability',

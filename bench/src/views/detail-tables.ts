@@ -97,11 +97,19 @@ function phasesTable(
           .map(([id, ms]) => `${id} ${ms === null ? 'did not serve within 15 s' : `${fmt(ms)} ms`}`)
           .join(', ')}`,
     );
-  return {
-    title,
-    ...(rejoin.length ? { note: `Back in rotation after start: ${rejoin.join('; ')}.` } : {}),
-    rows,
-  };
+  const held = list
+    .filter((r) => r.cartsOnKilled)
+    .map(
+      (r) =>
+        `${r.variant}: ${Object.entries(r.cartsOnKilled!)
+          .map(([id, n]) => `${id} ${fmt(n)}`)
+          .join(', ')}`,
+    );
+  const notes = [
+    ...(held.length ? [`Carts the killed instance held at the kill: ${held.join('; ')}.`] : []),
+    ...(rejoin.length ? [`Back in rotation after start: ${rejoin.join('; ')}.`] : []),
+  ];
+  return { title, ...(notes.length ? { note: notes.join(' ') } : {}), rows };
 }
 
 function cartSizeTable(report: Report): Table | undefined {
