@@ -15,7 +15,31 @@ export interface CartState {
   readonly cartId: string;
   readonly rev: number;
   readonly lines: readonly CartLine[];
+  /** The writes sent with an Idempotency-Key that this cart remembers, oldest first (§2). */
+  readonly receipts?: readonly Receipt[];
 }
+
+/** The cart a keyed write left behind: what a repeat of that write is answered with. */
+export interface CartOutcome {
+  readonly cartId: string;
+  readonly rev: number;
+  readonly lines: readonly CartLine[];
+}
+
+/**
+ * A keyed write, remembered with the cart it was stored with (so both land or neither does).
+ * `key` and `fingerprint` are digests: a key of up to 255 characters costs every session or token
+ * the same few bytes. Without an `outcome` the write's outcome is the cart itself (a token keeps
+ * only its last receipt, and only while nothing changed the cart after it).
+ */
+export interface Receipt {
+  readonly key: string;
+  readonly fingerprint: string;
+  readonly outcome?: CartOutcome;
+}
+
+/** Receipts a session keeps: a careful client retries its latest writes, not old ones. */
+export const MAX_RECEIPTS = 4;
 
 export interface CartItemView {
   productId: string;
@@ -47,8 +71,9 @@ export function newCartId(): string {
   return `c_${base64.replaceAll('+', '-').replaceAll('/', '_')}`;
 }
 
-export function newCart(): CartState {
-  return { cartId: newCartId(), rev: 0, lines: [] };
+/** A new empty cart; `cartId` is given when it must not depend on chance (a keyed write, §2). */
+export function newCart(cartId: string = newCartId()): CartState {
+  return { cartId, rev: 0, lines: [] };
 }
 
 /**
@@ -133,4 +158,17 @@ export function viewCart(cart: CartState, servedBy: ServedBy): CartView {
     };
   });
   return { cartId: cart.cartId, rev: cart.rev, items, itemCount, totalCents, servedBy };
+}
+
+/** The receipt `key` names, if this cart remembers it. */
+export function findReceipt(cart: CartState | undefined, key: string): Receipt | undefined {
+  return cart?.receipts?.find((r) => r.key === key);
+}
+
+/** `next` remembering what `previous` did, plus `receipt` (its outcome `next` itself), at most MAX_RECEIPTS. */
+export function withReceipts(next: CartState, previous: CartState | undefined, receipt?: Receipt): CartState {
+  const kept = previous?.receipts ?? [];
+  if (!receipt) return kept.length === 0 || next.receipts === kept ? next : { ...next, receipts: kept };
+  const outcome: CartOutcome = { cartId: next.cartId, rev: next.rev, lines: next.lines };
+  return { ...next, receipts: [...kept, { ...receipt, outcome }].slice(-MAX_RECEIPTS) };
 }

@@ -22,6 +22,11 @@ const CATALOG = {
   badRequest: { status: 400, code: 'bad_request', message: 'the request could not be parsed' },
   invalidBody: { status: 400, code: 'invalid_body', message: (detail: string) => detail },
   invalidQuantity: { status: 400, code: 'invalid_quantity', message: (detail: string) => detail },
+  invalidIdempotencyKey: {
+    status: 400,
+    code: 'invalid_idempotency_key',
+    message: 'Idempotency-Key must be 1-255 printable ASCII characters, sent once',
+  },
   invalidToken: {
     status: 401,
     code: 'invalid_token',
@@ -82,6 +87,12 @@ const CATALOG = {
     code: 'quantity_limit',
     message: (maxQuantity: number) => `a cart line holds at most ${maxQuantity} units`,
   },
+  idempotencyKeyInFlight: {
+    status: 409,
+    code: 'idempotency_key_in_flight',
+    message: 'a request with this Idempotency-Key is still being processed; retry it shortly',
+    headers: { 'Retry-After': '1' },
+  },
   bodyTooLarge: {
     status: 413,
     code: 'body_too_large',
@@ -92,6 +103,11 @@ const CATALOG = {
     status: 415,
     code: 'unsupported_media_type',
     message: (detail = 'request bodies must be application/json') => detail,
+  },
+  idempotencyKeyReused: {
+    status: 422,
+    code: 'idempotency_key_reused',
+    message: 'this Idempotency-Key was already used for a different request (method, path or body)',
   },
   misdirectedRequest: {
     status: 421,

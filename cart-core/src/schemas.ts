@@ -3,7 +3,7 @@
  * non-integer numbers are rejected, so only validated data reaches a cart, a session or a token.
  */
 import { z } from 'zod';
-import { CART_ID_PATTERN, type CartState } from './cart.ts';
+import { CART_ID_PATTERN, type CartState, MAX_RECEIPTS } from './cart.ts';
 import { errors } from './errors.ts';
 import type { CartLimits } from './limits.ts';
 
@@ -24,13 +24,30 @@ export function setQuantitySchema(limits: CartLimits) {
   return z.strictObject({ quantity: quantity(0, limits.maxQuantity) });
 }
 
-export function cartStateSchema(limits: CartLimits) {
-  return z.strictObject({
+/** 128 bits of a SHA-256 digest in base64url, as receipts keep keys and fingerprints. */
+export const DIGEST_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+const digest = z.string().regex(DIGEST_PATTERN);
+
+function outcomeShape(limits: CartLimits) {
+  return {
     cartId: z.string().regex(CART_ID_PATTERN),
     rev: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     lines: z
       .array(z.strictObject({ productId, quantity: quantity(1, limits.maxQuantity) }))
       .max(limits.maxLines),
+  };
+}
+
+export function cartStateSchema(limits: CartLimits) {
+  const outcome = outcomeShape(limits);
+  return z.strictObject({
+    ...outcome,
+    receipts: z
+      .array(
+        z.strictObject({ key: digest, fingerprint: digest, outcome: z.strictObject(outcome).optional() }),
+      )
+      .max(MAX_RECEIPTS)
+      .optional(),
   });
 }
 

@@ -30,35 +30,77 @@ export const PROXY_DEFAULTS: Block = [
   'proxy_next_upstream_timeout 5s;',
 ];
 
-export function variantLocation(prefix: string, target: string, retry: Block): Block {
-  const bare = prefix.replace(/\/$/, '');
+/** Where a keyed write to `prefix` is sent instead (internal: no client can ask for it). */
+export const keyedPrefix = (prefix: string): string => `/_keyed${prefix}`;
+
+function proxied(prefix: string, matched: string, target: string, retry: Block): Block {
+  const bare = matched.replace(/\/$/, '');
   return [
-    `location ${prefix} {`,
-    [
-      comment(`the app sees /api/..., not ${prefix}api/...; (?s) keeps encoded newlines inside the match.`),
-      `rewrite "(?s)^${escapeRegex(bare)}(/.*)$" $1 break;`,
-      `proxy_pass http://${target};`,
-      comment("apps set Path=/; scope each variant's cookies to its prefix so they never cross variants."),
-      `proxy_cookie_path / ${prefix};`,
-      ...retry,
-    ],
-    '}',
+    comment(`the app sees /api/..., not ${matched}api/...; (?s) keeps encoded newlines inside the match.`),
+    `rewrite "(?s)^${escapeRegex(bare)}(/.*)$" $1 break;`,
+    `proxy_pass http://${target};`,
+    comment("apps set Path=/; scope each variant's cookies to its prefix so they never cross variants."),
+    `proxy_cookie_path / ${prefix};`,
+    ...retry,
   ];
 }
 
-export function retryPolicy(spec: VariantSpec): Block {
-  if (cartTravelsWithClient(spec.variant)) {
-    return [
-      comment('the state is in the token: a replayed POST with the same token yields the same cart,'),
-      comment('so even a request already sent may be retried on another instance.'),
-      'proxy_next_upstream error timeout non_idempotent;',
-    ];
-  }
+/**
+ * The variant's location. With a `keyed` retry policy, requests that carry an Idempotency-Key go to
+ * a twin location with that policy: `proxy_next_upstream` cannot depend on a header, and
+ * `rewrite ... last` is one of the two things nginx documents as safe inside `if` in a location.
+ */
+export function variantLocation(prefix: string, target: string, policy: RetryPolicy): Block {
+  const bare = prefix.replace(/\/$/, '');
+  const keyed = policy.keyed;
+  const twin = keyedPrefix(prefix);
   return [
-    comment('never non_idempotent here: the cart is server-side, a replayed POST could add twice.'),
-    comment('A refused connect is still retried for every method: nothing was sent yet.'),
-    'proxy_next_upstream error timeout;',
+    `location ${prefix} {`,
+    [
+      ...(keyed
+        ? [
+            comment('a write with an Idempotency-Key may be replayed on another instance (below).'),
+            'if ($http_idempotency_key) {',
+            [`rewrite "(?s)^${escapeRegex(bare)}(/.*)$" ${twin.replace(/\/$/, '')}$1 last;`],
+            '}',
+          ]
+        : []),
+      ...proxied(prefix, prefix, target, policy.plain),
+    ],
+    '}',
+    ...(keyed ? [`location ${twin} {`, ['internal;', ...proxied(prefix, twin, target, keyed)], '}'] : []),
   ];
+}
+
+export interface RetryPolicy {
+  plain: Block;
+  /** For requests with an Idempotency-Key, when they may be retried where plain ones may not. */
+  keyed?: Block;
+}
+
+export function retryPolicy(spec: VariantSpec): RetryPolicy {
+  if (cartTravelsWithClient(spec.variant)) {
+    return {
+      plain: [
+        comment('the state is in the token: a replayed POST with the same token yields the same cart,'),
+        comment('so even a request already sent may be retried on another instance.'),
+        'proxy_next_upstream error timeout non_idempotent;',
+      ],
+    };
+  }
+  return {
+    plain: [
+      comment('never non_idempotent here: the cart is server-side, a replayed POST could add twice.'),
+      comment('A refused connect is still retried for every method: nothing was sent yet.'),
+      'proxy_next_upstream error timeout;',
+    ],
+    keyed: [
+      comment('a keyed write is stored with its receipt (one Redis SET, or the session), so a replay'),
+      comment('after a broken connection is answered from the receipt, never applied twice. For the'),
+      comment('in-memory sessions it lands on a fallback that lacks the session: a lost cart, not an error.'),
+      'proxy_next_upstream error timeout non_idempotent;',
+    ],
+  };
 }
 
 export function labLocation(controlApi: { host: string; port: number }): Block {

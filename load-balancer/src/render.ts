@@ -107,10 +107,12 @@ function server(model: NginxModel): Block {
   });
   if (model.baseline) {
     locations.push(
-      variantLocation(BASELINE_PREFIX, poolName('baseline'), [
-        comment('GET-only constant answers: a retry is harmless.'),
-        'proxy_next_upstream error timeout;',
-      ]),
+      variantLocation(BASELINE_PREFIX, poolName('baseline'), {
+        plain: [
+          comment('GET-only constant answers: a retry is harmless.'),
+          'proxy_next_upstream error timeout;',
+        ],
+      }),
     );
   }
   return [

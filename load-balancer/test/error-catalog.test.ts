@@ -194,6 +194,20 @@ const ROWS: Record<ErrorName, Row> = {
       ),
     ],
   },
+  invalidIdempotencyKey: {
+    probes: [
+      probe(
+        'stateless',
+        'an Idempotency-Key of 256 characters',
+        send('stateless', [
+          'POST',
+          '/api/cart/items',
+          { json: { productId: first }, headers: { 'idempotency-key': 'k'.repeat(256) } },
+        ]),
+        errors.invalidIdempotencyKey(),
+      ),
+    ],
+  },
   invalidToken: {
     probes: [
       probe(
@@ -305,6 +319,12 @@ const ROWS: Record<ErrorName, Row> = {
       ),
     ],
   },
+  idempotencyKeyInFlight: {
+    probes: [],
+    unprovoked: {
+      app: 'needs a write held open on one instance (ANSWER_DELAY_MS): lab/test/idempotency.test.ts',
+    },
+  },
   bodyTooLarge: {
     probes: [
       probe(
@@ -337,6 +357,20 @@ const ROWS: Record<ErrorName, Row> = {
           { headers: { 'content-type': 'text/plain' }, body: 'x' },
         ]),
         errors.unsupportedMediaType(),
+      ),
+    ],
+  },
+  idempotencyKeyReused: {
+    probes: [
+      probe(
+        'stateful',
+        'a key sent again with another body',
+        send(
+          'stateful',
+          ['POST', '/api/cart/items', { json: { productId: first }, headers: { 'idempotency-key': 'k-1' } }],
+          ['POST', '/api/cart/items', { json: { productId: second }, headers: { 'idempotency-key': 'k-1' } }],
+        ),
+        errors.idempotencyKeyReused(),
       ),
     ],
   },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, rawExchange, type TestResponse } from '@statelab/cart-core/testing';
 import { freePort } from '@statelab/processes';
@@ -228,6 +229,39 @@ describe('retries when an instance breaks mid-request', () => {
     assert.deepEqual(answers.map((r) => r.status).sort(), [200, 502]);
     assertLbError(answers.find((r) => r.status === 502)!, 502, 'bad_gateway');
     assert.deepEqual(broken, ['stateful-redis-1']);
+  });
+
+  for (const [variant, other] of [
+    ['stateful-redis', 'stateful-redis-2'],
+    ['stateful', 'stateful-2'],
+  ] as const) {
+    test(`${variant}: a POST already sent with an Idempotency-Key is retried on another instance`, async () => {
+      broken.length = 0;
+      const client = createTestClient(nginx.baseUrl);
+      const answers: TestResponse[] = [];
+      // Until one reaches the breaking instance: an earlier 502 may have sidelined it (fail_timeout 5 s).
+      const deadline = Date.now() + 8_000;
+      for (let i = 0; broken.length === 0 && Date.now() < deadline; i++) {
+        answers.push(
+          await client.request('POST', `/${variant}/api/break`, {
+            json: {},
+            noCookies: true,
+            headers: { 'idempotency-key': `retry-${i}` },
+          }),
+        );
+        if (broken.length === 0) await setTimeout(100);
+      }
+      assert.equal(broken.length, 1, 'a keyed POST reached the breaking instance');
+      assert.deepEqual(
+        new Set(answers.map((r) => `${r.status} ${r.headers.get('x-served-by')}`)),
+        new Set([`200 ${other}`]),
+      );
+    });
+  }
+
+  test('the keyed twin location is internal: a client asking for it gets the JSON 404', async () => {
+    const res = await createTestClient(nginx.baseUrl).request('GET', '/_keyed/stateful-redis/api/cart');
+    assertLbError(res, 404, 'not_found');
   });
 
   test(`stateful: a GET that breaks mid-answer is retried on another instance (${TOPOLOGY.stateful.prefix})`, async () => {

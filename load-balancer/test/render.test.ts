@@ -132,15 +132,46 @@ describe('renderNginxConfig', () => {
     assert.match(config, /proxy_pass http:\/\/\$stateful_upstream;/);
   });
 
-  test('only stateless retries a request already sent (non_idempotent); server-side state never does', () => {
+  test('a request already sent is retried (non_idempotent) by stateless always, by server-side state only with an Idempotency-Key', () => {
     const config = renderNginxConfig(nativeModel());
-    const location = (prefix: string) =>
-      new RegExp(`location ${prefix} \\{([^}]*)\\}`).exec(config)?.[1] ?? '';
-    assert.match(location('/stateless/'), /proxy_next_upstream error timeout non_idempotent;/);
-    for (const prefix of ['/stateful/', '/stateful-redis/', '/baseline/']) {
-      assert.match(location(prefix), /proxy_next_upstream error timeout;/);
-      assert.doesNotMatch(location(prefix), /^\s*proxy_next_upstream .*non_idempotent/m);
+    // A location's own directives: its text up to the closing brace at its own depth.
+    const location = (prefix: string) => {
+      const start = config.indexOf(`location ${prefix} {`);
+      assert.ok(start >= 0, `location ${prefix}`);
+      let depth = 0;
+      for (let i = config.indexOf('{', start); i < config.length; i++) {
+        if (config[i] === '{') depth++;
+        if (config[i] === '}' && --depth === 0) return config.slice(start, i);
+      }
+      return '';
+    };
+    const retries = (text: string) => text.match(/^\s*proxy_next_upstream .*$/gm)?.map((l) => l.trim());
+    assert.deepEqual(retries(location('/stateless/')), ['proxy_next_upstream error timeout non_idempotent;']);
+    assert.doesNotMatch(
+      location('/stateless/'),
+      /idempotency_key/,
+      'every stateless request may be replayed',
+    );
+    for (const prefix of ['/stateful/', '/stateful-redis/']) {
+      const plain = location(prefix);
+      assert.deepEqual(retries(plain), ['proxy_next_upstream error timeout;']);
+      const bare = prefix.slice(0, -1);
+      assert.match(
+        plain,
+        new RegExp(
+          `if \\(\\$http_idempotency_key\\) \\{\\s*rewrite "\\(\\?s\\)\\^${bare}\\(/\\.\\*\\)\\$" /_keyed${bare}\\$1 last;`,
+        ),
+      );
+      const twin = location(`/_keyed${prefix}`);
+      assert.match(twin, /\binternal;/);
+      assert.deepEqual(retries(twin), ['proxy_next_upstream error timeout non_idempotent;']);
+      assert.match(
+        twin,
+        new RegExp(`proxy_cookie_path / ${prefix};`),
+        'cookies scoped as the plain location',
+      );
     }
+    assert.deepEqual(retries(location('/baseline/')), ['proxy_next_upstream error timeout;']);
   });
 
   test('/lab/ is open to loopback peers only (allow 127.0.0.0/8 and ::1, deny all)', () => {

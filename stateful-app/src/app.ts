@@ -52,6 +52,7 @@ export function buildApp(config: StatefulConfig, deps: AppDeps): Express {
     variant: config.variant,
     limits: config.limits,
     trustProxy: config.trustProxy,
+    answerDelayMs: config.answerDelayMs,
     logger,
     metrics,
     lifecycle,

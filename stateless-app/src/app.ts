@@ -33,6 +33,7 @@ export function buildApp(config: StatelessConfig, deps: AppDeps): Express {
     variant,
     limits,
     trustProxy: config.trustProxy,
+    answerDelayMs: config.answerDelayMs,
     logger: deps.logger,
     lifecycle: deps.lifecycle,
     metrics: deps.metrics ?? createMetrics({ instance, variant }),

@@ -29,6 +29,8 @@ export interface CartAppOptions {
   storeReady?: () => boolean;
   /** express `trust proxy` value; default: nginx on loopback. */
   trustProxy?: string;
+  /** Test switch (ANSWER_DELAY_MS): between storing a write and answering it. */
+  answerDelayMs?: number;
 }
 
 export function buildCartApp(options: CartAppOptions): Express {
@@ -39,7 +41,13 @@ export function buildCartApp(options: CartAppOptions): Express {
   // Behind nginx: trust its X-Forwarded-* so req.ip and req.protocol are the client's.
   app.set('trust proxy', options.trustProxy ?? 'loopback');
   app.use(requestContext(instance, logger, metrics));
-  cartRoutes(app, { holder, limits, servedBy: { instance, variant }, before: options.before ?? [] });
+  cartRoutes(app, {
+    holder,
+    limits,
+    servedBy: { instance, variant },
+    before: options.before ?? [],
+    answerDelayMs: options.answerDelayMs ?? 0,
+  });
   probes(app, {
     instance,
     variant,

@@ -1,21 +1,33 @@
 /**
  * The cart API of docs/contract.md §2 over any `CartHolder`: parse, load, apply a pure operation,
- * store when something changed, answer. Bodies are validated before the cart is touched.
+ * store when something changed, answer. Bodies are validated before the cart is touched. A write
+ * with an Idempotency-Key that the cart already remembers is answered from its receipt instead.
  */
+import { setTimeout } from 'node:timers/promises';
 import type { IRouter, Request, RequestHandler, Response } from 'express';
 import {
   addItem,
   type CartState,
+  findReceipt,
   newCart,
   removeItem,
   type ServedBy,
   setQuantity,
   viewCart,
+  withReceipts,
 } from '../cart.ts';
 import { CATALOG } from '../catalog.ts';
+import { errors } from '../errors.ts';
 import type { CartLimits } from '../limits.ts';
 import { addItemSchema, parseBody, parseProductId, setQuantitySchema } from '../schemas.ts';
 import type { CartHolder } from './cart-holder.ts';
+import {
+  cartIdFor,
+  type IdempotencyKey,
+  keysInFlight,
+  REPLAYED_HEADER,
+  readIdempotencyKey,
+} from './idempotency.ts';
 import { jsonBody } from './json-body.ts';
 import { methodRoutes } from './method-routes.ts';
 import { sendJson } from './send-json.ts';
@@ -26,7 +38,12 @@ export interface CartRoutesOptions {
   servedBy: ServedBy;
   /** Middleware every cart route runs first (the session); probes and products do without. */
   before?: RequestHandler[];
+  /** Test switch: wait this long between storing a write and answering it (a kill lands between). */
+  answerDelayMs?: number;
 }
+
+/** A cart operation; `fresh` starts a new cart (with the cartId a keyed write derives). */
+type Change = (cart: CartState, fresh: () => CartState) => CartState;
 
 const PRODUCTS_BODY = JSON.stringify({ products: CATALOG });
 
@@ -36,17 +53,44 @@ const PRODUCTS_BODY = JSON.stringify({ products: CATALOG });
  */
 export function cartRoutes(
   router: IRouter,
-  { holder, limits, servedBy, before = [] }: CartRoutesOptions,
+  { holder, limits, servedBy, before = [], answerDelayMs = 0 }: CartRoutesOptions,
 ): IRouter {
   const body = [...before, ...jsonBody(limits.maxBodyBytes)];
   const addSchema = addItemSchema(limits);
   const putSchema = setQuantitySchema(limits);
 
-  async function answer(req: Request, res: Response, change?: (cart: CartState) => CartState): Promise<void> {
+  const inFlight = keysInFlight();
+
+  async function answer(req: Request, res: Response, change?: Change): Promise<void> {
+    const key = change ? readIdempotencyKey(req) : undefined;
     const current = await holder.read(req, res);
-    const cart = current ?? newCart();
-    const next = change ? change(cart) : cart;
-    if (next !== current) await holder.write(req, res, next);
+    if (!key) return apply(req, res, current, change);
+    const prior = findReceipt(current, key.key);
+    if (prior) {
+      if (prior.fingerprint !== key.fingerprint) throw errors.idempotencyKeyReused();
+      res.setHeader(REPLAYED_HEADER, 'true');
+      return sendJson(res, viewCart(prior.outcome ?? current!, servedBy));
+    }
+    await inFlight(`${current?.cartId ?? ''} ${key.key}`, () => apply(req, res, current, change, key));
+  }
+
+  async function apply(
+    req: Request,
+    res: Response,
+    current: CartState | undefined,
+    change?: Change,
+    key?: IdempotencyKey,
+  ): Promise<void> {
+    const fresh = () => newCart(key ? cartIdFor(key) : undefined);
+    const cart = current ?? fresh();
+    const changed = change ? change(cart, fresh) : cart;
+    // Receipts stay with the cart through every change; a keyed write adds its own, even when it
+    // changed nothing, so its repeat is answered as it was after later writes too.
+    const next = key || changed !== cart ? withReceipts(changed, current, key) : changed;
+    if (next !== current) {
+      await holder.write(req, res, next);
+      if (answerDelayMs > 0) await setTimeout(answerDelayMs);
+    }
     sendJson(res, viewCart(next, servedBy));
   }
 
@@ -58,7 +102,7 @@ export function cartRoutes(
 
   methodRoutes(router, '/api/cart', {
     get: [...before, (req, res) => answer(req, res)],
-    delete: [...before, (req, res) => answer(req, res, () => newCart())],
+    delete: [...before, (req, res) => answer(req, res, (_cart, fresh) => fresh())],
   });
 
   methodRoutes(router, '/api/cart/items', {

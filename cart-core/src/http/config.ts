@@ -44,6 +44,8 @@ export const commonEnvShape = {
   SHUTDOWN_IDLE_GRACE_MS: integer(0, 60_000).default(5_000),
   /** Hard deadline for a graceful stop. */
   SHUTDOWN_TIMEOUT_MS: integer(100, 120_000).default(15_000),
+  /** Test switch: a pause between storing a write and answering it, for a kill to land in. */
+  ANSWER_DELAY_MS: integer(0, 60_000).default(0),
 };
 
 export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): z.infer<z.ZodObject<S>> {
@@ -65,6 +67,7 @@ export interface CommonConfig {
   readonly keepAliveTimeoutMs: number;
   readonly shutdownIdleGraceMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly answerDelayMs: number;
 }
 
 export function commonConfig(env: z.infer<z.ZodObject<typeof commonEnvShape>>): CommonConfig {
@@ -83,5 +86,6 @@ export function commonConfig(env: z.infer<z.ZodObject<typeof commonEnvShape>>): 
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
     shutdownIdleGraceMs: env.SHUTDOWN_IDLE_GRACE_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    answerDelayMs: env.ANSWER_DELAY_MS,
   };
 }

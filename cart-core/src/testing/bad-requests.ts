@@ -371,4 +371,28 @@ export const BAD_REQUESTS: readonly BadRequest[] = [
     status: 404,
     code: 'not_found',
   },
+  ...(
+    [
+      ['an empty Idempotency-Key', 'POST', '/api/cart/items', ''],
+      ['an Idempotency-Key of 256 characters', 'PUT', `/api/cart/items/${A.id}`, 'k'.repeat(256)],
+      ['an Idempotency-Key with a tab', 'DELETE', `/api/cart/items/${B.id}`, 'a\tb'],
+      ['an Idempotency-Key with a byte beyond ASCII', 'DELETE', '/api/cart', 'caf\u00e9'],
+    ] as const
+  ).map(
+    ([name, method, path, key]): BadRequest => ({
+      name,
+      method,
+      path,
+      options: {
+        headers: { 'idempotency-key': key },
+        ...(method === 'PUT'
+          ? { json: { quantity: 3 } }
+          : method === 'POST'
+            ? { json: { productId: A.id } }
+            : {}),
+      },
+      status: 400,
+      code: 'invalid_idempotency_key',
+    }),
+  ),
 ];

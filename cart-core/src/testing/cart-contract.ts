@@ -11,6 +11,7 @@ import { CATALOG } from '../catalog.ts';
 import { DEFAULT_LIMITS } from '../limits.ts';
 import { cartTravelsWithClient, TOPOLOGY, type Variant } from '../topology.ts';
 import { BAD_REQUESTS } from './bad-requests.ts';
+import { idempotencyContract } from './idempotency-contract.ts';
 import { createTestClient, type TestClient, type TestResponse } from './test-client.ts';
 
 export interface ContractTarget {
@@ -248,6 +249,8 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
         assert.equal(res.text, '', path);
       }
     });
+
+    idempotencyContract(() => target);
 
     describe('rejected requests answer JSON errors and change nothing', () => {
       for (const bad of BAD_REQUESTS) {
