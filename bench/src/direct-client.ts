@@ -4,8 +4,16 @@
  * of one shopper must be in flight at once (autocannon keeps one per connection).
  */
 import { request } from 'undici';
-import type { Action, Tally } from './ledger.ts';
-import { buildRequest, handleAnswer, handleNoAnswer, type Shopper } from './shopper.ts';
+import { type Action, recordConnectionError, type Tally } from './ledger.ts';
+import {
+  buildRequest,
+  firstSend,
+  handleAnswer,
+  handleNoAnswer,
+  nextSend,
+  type Send,
+  type Shopper,
+} from './shopper.ts';
 
 export interface DirectAnswer {
   status: number | undefined;
@@ -14,14 +22,14 @@ export interface DirectAnswer {
   body: string;
 }
 
-/** Sends `action` as `shopper` and waits; the answer is not booked (for callers that book it later). */
+/** Sends one try as `shopper` and waits; the answer is not booked (for callers that book it later). */
 export async function send(
   baseUrl: string,
   prefix: string,
   shopper: Shopper,
-  action: Action,
+  sent: Send,
 ): Promise<DirectAnswer> {
-  const out = buildRequest(shopper, action, prefix);
+  const out = buildRequest(shopper, sent, prefix);
   const started = performance.now();
   try {
     const res = await request(new URL(out.path, baseUrl), {
@@ -38,18 +46,20 @@ export async function send(
   }
 }
 
-/** Books an answer for `action` in the shopper's ledger and in `tally`. */
-export function book(shopper: Shopper, action: Action, answer: DirectAnswer, tally: Tally): void {
+/** Books an answer to `sent` in the shopper's ledger and in `tally`. */
+export function book(shopper: Shopper, sent: Send, answer: DirectAnswer, tally: Tally): void {
   if (answer.status === undefined) {
-    tally.errors++;
-    tally.connectionErrors++;
-    handleNoAnswer(shopper, action);
+    recordConnectionError(tally);
+    handleNoAnswer(shopper, sent, tally);
     return;
   }
-  handleAnswer(shopper, action, { status: answer.status, headers: answer.headers, body: answer.body }, tally);
+  handleAnswer(shopper, sent, { status: answer.status, headers: answer.headers, body: answer.body }, tally);
 }
 
-/** Sends and books at once: the shopper's next request sees this answer's cookie or token. */
+/**
+ * Sends `action` and books it, then its retries as the careful client sends them: the shopper's
+ * next request sees the last answer's cookie or token. Resolves with the last try's answer.
+ */
 export async function step(
   baseUrl: string,
   prefix: string,
@@ -57,7 +67,11 @@ export async function step(
   action: Action,
   tally: Tally,
 ): Promise<DirectAnswer> {
-  const answer = await send(baseUrl, prefix, shopper, action);
-  book(shopper, action, answer, tally);
-  return answer;
+  let sent = firstSend(shopper, action);
+  for (;;) {
+    const answer = await send(baseUrl, prefix, shopper, sent);
+    book(shopper, sent, answer, tally);
+    if (!shopper.retry) return answer;
+    sent = nextSend(shopper);
+  }
 }

@@ -139,6 +139,12 @@ export interface Tally {
   /** Non-2xx answers plus connection failures and timeouts. */
   errors: number;
   connectionErrors: number;
+  /** Requests whose first try failed (any failure, before a client retry). */
+  firstTryFailures: number;
+  /** Writes the shopper sent again after a broken connection or a 502/503/504 (shopper.ts). */
+  retriedWrites: number;
+  /** Requests that failed for good: not retried, or every retry failed too. */
+  finalErrors: number;
   errorsByStatus: Record<string, number>;
   /** Shoppers that started a cart. */
   sessions: number;
@@ -159,6 +165,9 @@ export function createTally(): Tally {
     ok: 0,
     errors: 0,
     connectionErrors: 0,
+    firstTryFailures: 0,
+    retriedWrites: 0,
+    finalErrors: 0,
     errorsByStatus: {},
     sessions: 0,
     lostSessions: 0,
@@ -220,6 +229,9 @@ export function mergeTallies(tallies: readonly Tally[]): Tally {
       'ok',
       'errors',
       'connectionErrors',
+      'firstTryFailures',
+      'retriedWrites',
+      'finalErrors',
       'sessions',
       'lostSessions',
       'lostItems',

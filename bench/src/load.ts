@@ -8,12 +8,12 @@
 import { isFreshCart } from '@statelab/cart-core';
 import autocannon from 'autocannon';
 import type { CpuGroups } from './cpu.ts';
-import { type Action, recordConnectionError, type Tally } from './ledger.ts';
+import { recordConnectionError, type Tally } from './ledger.ts';
 import { createRunRecord, type LoadResult } from './load-record.ts';
 
 export type { LoadResult, PhaseResult, SecondResult } from './load-record.ts';
 
-import { buildRequest, handleAnswer, handleNoAnswer, nextAction, type Shopper } from './shopper.ts';
+import { buildRequest, handleAnswer, handleNoAnswer, nextSend, type Send, type Shopper } from './shopper.ts';
 
 export interface LoadSpec {
   /** http://127.0.0.1:<port> of the load balancer, or of one app straight on its port. */
@@ -93,7 +93,7 @@ export function startLoad(spec: LoadSpec): LoadHandle {
     const index = connections++;
     const interval = spec.rate ? 1000 / Math.max(1, connectionRate(spec.rate, spec.connections, index)) : 0;
     let shopper = spec.makeShopper(shoppers++);
-    let pending: { action: Action; sentAt: number; answered: boolean } | undefined;
+    let pending: { trying: Send; sentAt: number; answered: boolean } | undefined;
     let sent = 0;
 
     // nginx ends a keep-alive connection with `Connection: close` (keepalive_requests); autocannon
@@ -115,15 +115,15 @@ export function startLoad(spec: LoadSpec): LoadHandle {
     const request: autocannon.Request = {
       // autocannon calls this once per send, right before writing it (the first one at set-up).
       setupRequest: (req) => {
-        if (pending && !pending.answered) handleNoAnswer(shopper, pending.action);
+        if (pending && !pending.answered) handleNoAnswer(shopper, pending.trying, current().tally);
         if (shopper.actionsLeft <= 0) shopper = spec.makeShopper(shoppers++);
-        const action = nextAction(shopper);
+        const trying = nextSend(shopper);
         const t = now();
         // Open loop: latency runs from when the request was due, so a stalled server is not hidden.
         const due = spec.rate ? sent * interval : t;
         sent++;
-        pending = { action, sentAt: Math.min(t, due), answered: false };
-        const out = buildRequest(shopper, action, spec.prefix);
+        pending = { trying, sentAt: Math.min(t, due), answered: false };
+        const out = buildRequest(shopper, trying, spec.prefix);
         const phase = current();
         phase.sent++;
         if (out.method === 'GET') phase.reads++;
@@ -137,12 +137,12 @@ export function startLoad(spec: LoadSpec): LoadHandle {
         const t = now();
         const phase = current();
         if (!pending || pending.answered) return;
-        const { action } = pending;
+        const { trying } = pending;
         const latencyMs = t - pending.sentAt;
         pending.answered = true;
         const lower = lowerCase((headers ?? {}) as Record<string, unknown>);
         closeAnnounced = /\bclose\b/i.test(String(lower.connection ?? ''));
-        handleAnswer(shopper, action, { status, headers: lower, body }, phase.tally);
+        handleAnswer(shopper, trying, { status, headers: lower, body }, phase.tally);
         phase.latency.record(latencyMs);
         const s = second(t);
         s.requests++;

@@ -37,6 +37,11 @@ export interface BenchOptions {
   readonly parallelUpdates: number;
   /** Requests a shopper makes before a new shopper (new jar) takes its connection. */
   readonly actionsPerShopper: number;
+  /**
+   * Shoppers send an Idempotency-Key with every write (and nginx may then replay it elsewhere);
+   * `--no-idempotency` shows the old client beside it: the same retries, without keys.
+   */
+  readonly idempotency: boolean;
   readonly quick: boolean;
 }
 
@@ -52,6 +57,7 @@ export const DEFAULTS: Readonly<Omit<BenchOptions, 'rate' | 'target' | 'threshol
   cartSizes: [1, 10, 25, 50],
   parallelUpdates: 10,
   actionsPerShopper: 40,
+  idempotency: true,
   quick: false,
 });
 
@@ -113,6 +119,7 @@ const schema = z.strictObject({
     .pipe(z.array(z.number().int().min(1).max(50)).min(1))
     .optional(),
   'parallel-updates': number(2, 50).optional(),
+  'no-idempotency': z.boolean().optional(),
   quick: z.boolean().optional(),
 });
 
@@ -130,6 +137,7 @@ const FLAGS = {
   thresholds: { type: 'string' },
   'cart-sizes': { type: 'string' },
   'parallel-updates': { type: 'string' },
+  'no-idempotency': { type: 'boolean' },
   quick: { type: 'boolean' },
 } as const;
 
@@ -164,6 +172,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     cartSizes: v['cart-sizes'] ?? base.cartSizes ?? DEFAULTS.cartSizes,
     parallelUpdates: v['parallel-updates'] ?? base.parallelUpdates,
     actionsPerShopper: base.actionsPerShopper,
+    idempotency: !v['no-idempotency'],
     quick: v.quick ?? false,
   };
   const problems: string[] = [];
@@ -189,6 +198,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --rate R                 open loop: R requests/s in total, latency from the intended send time
   --cart-sizes 1,10,25,50  cart lines for cart-size (quick: 1,50)
   --parallel-updates K     mutations each shopper sends at once in concurrent-updates (default ${DEFAULTS.parallelUpdates})
+  --no-idempotency         shoppers send writes without Idempotency-Key (still retrying them): the old
+                           client, so a report shows what the keys change (default: keys on)
   --runtime native|compose native starts its own lab; compose benches docker compose up at --target (default 127.0.0.1:8080)
   --target URL             bench a running lab, driving faults through its control API
   --out DIR                where bench-results/<timestamp>/ goes (default ${DEFAULTS.out})

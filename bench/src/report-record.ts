@@ -21,6 +21,12 @@ export interface PhaseRow {
   lostSessions: number;
   lostItems: number;
   duplicatedItems: number;
+  /** Requests whose first try failed; writes among them are retried by the shopper (same key). */
+  firstTryFailures?: number;
+  /** Writes the shopper had to send again after a broken connection or a 502/503/504. */
+  retriedWrites?: number;
+  /** Requests that failed for good: not retried, or every retry failed. */
+  finalErrors?: number;
   perInstance: Record<string, number>;
 }
 
@@ -75,6 +81,12 @@ export interface ResultRow {
   lostSessions: number;
   lostItems: number;
   duplicatedItems: number;
+  /** Requests whose first try failed; writes among them are retried by the shopper (same key). */
+  firstTryFailures?: number;
+  /** Writes the shopper had to send again after a broken connection or a 502/503/504. */
+  retriedWrites?: number;
+  /** Requests that failed for good: not retried, or every retry failed. */
+  finalErrors?: number;
   perInstance: Record<string, number>;
   /** Set when the scenario could not run to the end; the numbers are what was measured until then. */
   failed?: string;
@@ -120,6 +132,8 @@ export interface Environment {
   redis: string | null;
   runtime: 'native' | 'compose';
   target: string | null;
+  /** How the shoppers write: with keys and client retries, or `--no-idempotency`. */
+  client?: { idempotencyKeys: boolean; retries: number };
   /** Plain warnings for readers, e.g. a 2-core machine cannot answer the scaling question. */
   warnings: string[];
   /** autocannon's req/s beside wrk's on the baseline's 1-instance scaling step. */

@@ -15,6 +15,7 @@ import { kill } from './scenarios/kill.ts';
 import { redisOutage } from './scenarios/redis-outage.ts';
 import { rollingRestart } from './scenarios/rolling-restart.ts';
 import { baselineSweep, scaling } from './scenarios/scaling.ts';
+import { CLIENT_RETRIES } from './shopper.ts';
 import { evaluateTargets } from './targets.ts';
 import { notChecked } from './wrk.ts';
 
@@ -135,7 +136,11 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
     schemaVersion: SCHEMA_VERSION,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    environment: { ...collectEnvironment(runtimeKind, options.target), loadGeneratorCheck },
+    environment: {
+      ...collectEnvironment(runtimeKind, options.target),
+      loadGeneratorCheck,
+      client: { idempotencyKeys: options.idempotency, retries: CLIENT_RETRIES },
+    },
     method: [...METHOD],
     options: { ...options },
     results,

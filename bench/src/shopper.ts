@@ -3,6 +3,7 @@
  * and the next thing it does. It lives outside autocannon's per-connection `context`, which
  * autocannon resets whenever its request list wraps.
  */
+import { randomUUID } from 'node:crypto';
 import { CART_ID_PATTERN, CATALOG, cartTravelsWithClient, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { type CookieJar, createCookieJar } from '@statelab/cart-core/dev';
 import {
@@ -11,6 +12,7 @@ import {
   checkAnswer,
   EMPTY_EXPECTATION,
   type Expectation,
+  isMutation,
   recordAnswer,
   recordVerdict,
   type SeenCart,
@@ -36,7 +38,27 @@ export interface Shopper {
   readonly cycle: readonly Action[];
   /** Actions a `cycle` shopper has taken from its list. */
   turn: number;
+  /** Sends every write with a fresh Idempotency-Key (off: `--no-idempotency`, the old client). */
+  readonly keyed: boolean;
+  /** How often a failed write is sent again (CLIENT_RETRIES; 0 where a burst measures raw races). */
+  readonly retries: number;
+  /** A write that failed in a way worth retrying: what the shopper sends next. */
+  retry: Send | undefined;
 }
+
+/** One request as sent: the action, its Idempotency-Key (keyed writes), and which try it is. */
+export interface Send {
+  readonly action: Action;
+  readonly key: string | undefined;
+  readonly attempt: number;
+}
+
+/**
+ * The careful client: a write whose connection broke, or that got 502, 503 or 504, is sent again
+ * with the same key, up to 3 more times. Reads are not: nginx already retries them elsewhere.
+ */
+export const CLIENT_RETRIES = 3;
+const RETRYABLE = new Set([502, 503, 504]);
 
 export interface OutgoingRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -63,7 +85,17 @@ function tokenCookie(variant: Variant | 'baseline'): string | undefined {
 /** Stays below the 50-line limit so that a browsing shopper never hits 409 cart_full by design. */
 const BROWSE_MAX_LINES = 40;
 
-export function createShopper(variant: Variant | 'baseline', mode: ShopperMode, actions: number): Shopper {
+export interface ShopperHabits {
+  keyed?: boolean;
+  retries?: number;
+}
+
+export function createShopper(
+  variant: Variant | 'baseline',
+  mode: ShopperMode,
+  actions: number,
+  { keyed = true, retries = CLIENT_RETRIES }: ShopperHabits = {},
+): Shopper {
   return {
     variant,
     mode,
@@ -74,6 +106,9 @@ export function createShopper(variant: Variant | 'baseline', mode: ShopperMode, 
     started: false,
     cycle: [],
     turn: 0,
+    keyed,
+    retries,
+    retry: undefined,
   };
 }
 
@@ -108,6 +143,21 @@ function keepLines(shopper: Shopper, random: () => number): Action {
   return { kind: 'set', productId, quantity: (quantity % 3) + 1 };
 }
 
+/** What the shopper sends next: the write it retries, or a new action (a write with a fresh key). */
+export function nextSend(shopper: Shopper, random: () => number = Math.random): Send {
+  const retry = shopper.retry;
+  if (retry) {
+    shopper.retry = undefined;
+    return { ...retry, attempt: retry.attempt + 1 };
+  }
+  return firstSend(shopper, nextAction(shopper, random));
+}
+
+/** The first try of `action`: a write gets a fresh Idempotency-Key when the shopper sends keys. */
+export function firstSend(shopper: Shopper, action: Action): Send {
+  return { action, key: shopper.keyed && isMutation(action) ? randomUUID() : undefined, attempt: 1 };
+}
+
 /** The shopper's next action: it opens and closes its visit with a GET, which checks the cart. */
 export function nextAction(shopper: Shopper, random: () => number = Math.random): Action {
   if (shopper.mode === 'probe' || !shopper.started || shopper.actionsLeft <= 1) return { kind: 'get' };
@@ -117,7 +167,8 @@ export function nextAction(shopper: Shopper, random: () => number = Math.random)
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export function buildRequest(shopper: Shopper, action: Action, prefix: string): OutgoingRequest {
+export function buildRequest(shopper: Shopper, send: Send, prefix: string): OutgoingRequest {
+  const { action } = send;
   const api = `${prefix}api/cart`;
   let req: Omit<OutgoingRequest, 'identityBytes' | 'headers'> & { headers: Record<string, string> };
   switch (action.kind) {
@@ -147,6 +198,7 @@ export function buildRequest(shopper: Shopper, action: Action, prefix: string): 
       req = { method: 'DELETE', path: api, headers: {} };
       break;
   }
+  if (send.key !== undefined) req.headers['idempotency-key'] = send.key;
   let identityBytes = 0;
   if (tokenCookie(shopper.variant) && shopper.token) {
     req.headers.authorization = `Bearer ${shopper.token}`;
@@ -206,16 +258,35 @@ export function keepIdentity(shopper: Shopper, answer: Answer): void {
   shopper.token = first(answer.headers['x-cart-token']) ?? shopper.jar.get(cookieName);
 }
 
-/** Checks one answer to `action` as it arrives and books it in `tally`. */
-export function handleAnswer(shopper: Shopper, action: Action, answer: Answer, tally: Tally): void {
-  const servedBy = first(answer.headers['x-served-by']);
-  recordAnswer(tally, answer.status, servedBy);
-  shopper.actionsLeft--;
-  keepIdentity(shopper, answer);
-  if (answer.status < 200 || answer.status >= 300) {
-    shopper.exp = afterFailure(shopper.exp, action, answer.status);
+/**
+ * A failed try: retried when the careful client would (a write, no answer or 502/503/504, tries
+ * left), and then the expectation waits for the retry's answer, so a write applied twice shows as
+ * duplicated items. Otherwise the failure is final and its line is uncertain.
+ */
+function afterFailedTry(shopper: Shopper, send: Send, status: number | undefined, tally: Tally): void {
+  if (send.attempt === 1) tally.firstTryFailures++;
+  const retryable = status === undefined || RETRYABLE.has(status);
+  if (isMutation(send.action) && retryable && send.attempt <= shopper.retries) {
+    if (send.attempt === 1) tally.retriedWrites++;
+    shopper.retry = send;
     return;
   }
+  tally.finalErrors++;
+  shopper.actionsLeft--;
+  shopper.exp = afterFailure(shopper.exp, send.action, status);
+}
+
+/** Checks one answer to `send` as it arrives and books it in `tally`. */
+export function handleAnswer(shopper: Shopper, send: Send, answer: Answer, tally: Tally): void {
+  const { action } = send;
+  const servedBy = first(answer.headers['x-served-by']);
+  recordAnswer(tally, answer.status, servedBy);
+  keepIdentity(shopper, answer);
+  if (answer.status < 200 || answer.status >= 300) {
+    afterFailedTry(shopper, send, answer.status, tally);
+    return;
+  }
+  shopper.actionsLeft--;
   if (shopper.mode === 'probe') return;
   const seen = parseCart(answer.body, servedBy);
   if (!seen) {
@@ -232,8 +303,7 @@ export function handleAnswer(shopper: Shopper, action: Action, answer: Answer, t
   shopper.exp = verdict.next;
 }
 
-/** A request that got no answer (connection failure, timeout): its outcome is unknown. */
-export function handleNoAnswer(shopper: Shopper, action: Action): void {
-  shopper.actionsLeft--;
-  shopper.exp = afterFailure(shopper.exp, action, undefined);
+/** A try that got no answer (connection failure, timeout): its outcome is unknown. */
+export function handleNoAnswer(shopper: Shopper, send: Send, tally: Tally): void {
+  afterFailedTry(shopper, send, undefined, tally);
 }

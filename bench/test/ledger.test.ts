@@ -11,14 +11,19 @@ import {
   type Expectation,
   mergeTallies,
   recordAnswer,
+  type Tally,
 } from '../src/ledger.ts';
 import {
   buildRequest,
   createCyclingShopper,
   createShopper,
+  firstSend,
   handleAnswer,
+  handleNoAnswer,
   nextAction,
+  nextSend,
   parseCart,
+  type Send,
 } from '../src/shopper.ts';
 
 const CART = 'c_AAAAAAAAAAAAAAAA';
@@ -295,7 +300,7 @@ describe('shopper', () => {
     const tally = createTally();
     handleAnswer(
       shopper,
-      get,
+      firstSend(shopper, get),
       {
         status: 200,
         headers: {
@@ -307,7 +312,7 @@ describe('shopper', () => {
       tally,
     );
     assert.equal(tally.sessions, 1);
-    const req = buildRequest(shopper, add('mug-ink'), '/stateful/');
+    const req = buildRequest(shopper, firstSend(shopper, add('mug-ink')), '/stateful/');
     assert.equal(req.method, 'POST');
     assert.equal(req.path, '/stateful/api/cart/items');
     assert.equal(req.headers.cookie, 'statelab_sf_sid=abc');
@@ -319,7 +324,7 @@ describe('shopper', () => {
     const shopper = createShopper('stateless', 'browse', 10);
     handleAnswer(
       shopper,
-      get,
+      firstSend(shopper, get),
       {
         status: 200,
         headers: { 'x-served-by': 'stateless-1', 'x-cart-token': 'tok.en.sig' },
@@ -327,7 +332,7 @@ describe('shopper', () => {
       },
       createTally(),
     );
-    const req = buildRequest(shopper, get, '/stateless/');
+    const req = buildRequest(shopper, firstSend(shopper, get), '/stateless/');
     assert.equal(req.headers.authorization, 'Bearer tok.en.sig');
     assert.equal(req.headers.cookie, undefined);
   });
@@ -337,19 +342,19 @@ describe('shopper', () => {
     const tally = createTally();
     handleAnswer(
       shopper,
-      get,
+      firstSend(shopper, get),
       { status: 200, headers: { 'x-served-by': 'stateful-1' }, body: cart(CART, {}) },
       tally,
     );
     handleAnswer(
       shopper,
-      add('mug-ink', 2),
+      firstSend(shopper, add('mug-ink', 2)),
       { status: 200, headers: { 'x-served-by': 'stateful-1' }, body: cart(CART, { 'mug-ink': 2 }) },
       tally,
     );
     handleAnswer(
       shopper,
-      get,
+      firstSend(shopper, get),
       { status: 200, headers: { 'x-served-by': 'stateful-2' }, body: cart(OTHER, {}, 'stateful-2') },
       tally,
     );
@@ -363,13 +368,13 @@ describe('shopper', () => {
     const shopper = createShopper('stateful', 'browse', 10);
     handleAnswer(
       shopper,
-      get,
+      firstSend(shopper, get),
       { status: 200, headers: { 'x-served-by': 'stateful-1' }, body: '<html>' },
       tally,
     );
     handleAnswer(
       shopper,
-      get,
+      firstSend(shopper, get),
       { status: 200, headers: { 'x-served-by': 'stateful-2' }, body: cart(CART, {}) },
       tally,
     );
@@ -436,11 +441,115 @@ describe('shopper', () => {
       headers: { 'x-served-by': 'stateful-1' },
       body: cart(CART, items),
     });
-    handleAnswer(shopper, add('mug-ink'), answer({ 'mug-ink': 1 }), tally);
-    const action = nextAction(shopper);
-    assert.equal(buildRequest(shopper, action, '/').path, '/api/cart/items');
-    handleAnswer(shopper, action, answer({ 'mug-ink': 1 }), tally);
+    handleAnswer(shopper, firstSend(shopper, add('mug-ink')), answer({ 'mug-ink': 1 }), tally);
+    const sent = nextSend(shopper);
+    assert.equal(buildRequest(shopper, sent, '/').path, '/api/cart/items');
+    handleAnswer(shopper, sent, answer({ 'mug-ink': 1 }), tally);
     assert.equal(tally.lostItems, 1);
     assert.deepEqual(discrepancies(tally), ['lostItems 1']);
+  });
+});
+
+describe('shopper: the careful client retries a failed write with the same key', () => {
+  const ok = (items: Record<string, number>, instance = 'stateful-2') => ({
+    status: 200,
+    headers: { 'x-served-by': instance },
+    body: JSON.stringify({
+      cartId: CART,
+      rev: 4,
+      items: Object.entries(items).map(([productId, quantity]) => ({
+        productId,
+        quantity,
+        name: productId,
+        unitPriceCents: 1,
+        lineTotalCents: quantity,
+      })),
+      itemCount: Object.values(items).reduce((x, y) => x + y, 0),
+      totalCents: 0,
+      servedBy: { instance, variant: 'stateful' },
+    }),
+  });
+  const failed = (status: number) => ({ status, headers: { 'x-served-by': 'load-balancer' }, body: '{}' });
+  const started = (keyed = true) => {
+    const shopper = createShopper('stateful', 'browse', 10, { keyed });
+    shopper.started = true;
+    shopper.exp = exp({ 'mug-ink': 1 });
+    return shopper;
+  };
+
+  for (const [why, fail] of [
+    ['a 502', (s: ReturnType<typeof started>, sent: Send, t: Tally) => handleAnswer(s, sent, failed(502), t)],
+    ['no answer', (s: ReturnType<typeof started>, sent: Send, t: Tally) => handleNoAnswer(s, sent, t)],
+  ] as const) {
+    it(`after ${why}: the same write, same key, next; its answer is checked as the write's, once`, () => {
+      const shopper = started();
+      const tally = createTally();
+      const sent = firstSend(shopper, add('tee-ink'));
+      assert.match(buildRequest(shopper, sent, '/stateful/').headers['idempotency-key']!, /^[0-9a-f-]{36}$/);
+      fail(shopper, sent, tally);
+      const again = nextSend(shopper);
+      assert.deepEqual(again, { ...sent, attempt: 2 });
+      assert.equal(shopper.actionsLeft, 10, 'a retry is the same action, not another');
+      handleAnswer(shopper, again, ok({ 'mug-ink': 1, 'tee-ink': 1 }), tally);
+      assert.deepEqual(
+        [
+          tally.firstTryFailures,
+          tally.retriedWrites,
+          tally.finalErrors,
+          tally.duplicatedItems,
+          tally.lostItems,
+        ],
+        [1, 1, 0, 0, 0],
+      );
+      assert.equal(shopper.actionsLeft, 9);
+    });
+  }
+
+  it('a retry whose answer shows the item twice (the first try had landed): a duplicated item', () => {
+    const shopper = started(false);
+    const tally = createTally();
+    const sent = firstSend(shopper, add('tee-ink'));
+    assert.equal(buildRequest(shopper, sent, '/stateful/').headers['idempotency-key'], undefined, 'no keys');
+    handleNoAnswer(shopper, sent, tally);
+    handleAnswer(shopper, nextSend(shopper), ok({ 'mug-ink': 1, 'tee-ink': 2 }), tally);
+    assert.equal(tally.duplicatedItems, 1);
+  });
+
+  it('three retries that fail too: a final error, and the line is uncertain (settled without blame)', () => {
+    const shopper = started();
+    const tally = createTally();
+    let sent = firstSend(shopper, add('tee-ink'));
+    for (let i = 0; i < 4; i++) {
+      handleAnswer(shopper, sent, failed(503), tally);
+      if (i < 3) sent = nextSend(shopper);
+    }
+    assert.equal(sent.attempt, 4);
+    assert.equal(shopper.retry, undefined);
+    assert.deepEqual(
+      [tally.firstTryFailures, tally.retriedWrites, tally.finalErrors, tally.errors],
+      [1, 1, 1, 4],
+    );
+    assert.ok(shopper.exp.uncertain.has('tee-ink'));
+  });
+
+  for (const [what, sent, answer] of [
+    ['a read', firstSend(createShopper('stateful', 'browse', 1), get), failed(502)],
+    ['a 4xx', firstSend(createShopper('stateful', 'browse', 1), add('tee-ink')), failed(409)],
+  ] as const) {
+    it(`${what} that fails is not retried: a final error at once`, () => {
+      const shopper = started();
+      const tally = createTally();
+      handleAnswer(shopper, sent, answer, tally);
+      assert.equal(shopper.retry, undefined);
+      assert.deepEqual([tally.firstTryFailures, tally.retriedWrites, tally.finalErrors], [1, 0, 1]);
+    });
+  }
+
+  it('a shopper with no retries (a concurrent burst) fails a write at once', () => {
+    const shopper = createShopper('stateful', 'browse', 10, { retries: 0 });
+    const tally = createTally();
+    handleNoAnswer(shopper, firstSend(shopper, add('tee-ink')), tally);
+    assert.equal(shopper.retry, undefined);
+    assert.equal(tally.finalErrors, 1);
   });
 });

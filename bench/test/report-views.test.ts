@@ -57,6 +57,15 @@ describe('claims from the fixture report.json', () => {
     assert.match(byName.Scaling!.because, /ceiling went ×1.10/);
   });
 
+  it('Reliability says what clients saw during the kill: first-try failures / final errors / duplicated items', () => {
+    assert.match(
+      byName.Reliability!.because,
+      /first-try failures \/ final errors \/ duplicated items: stateful 3\/0\/0, stateful-redis 0\/0\/0, stateless 0\/0\/0$/,
+    );
+    const older = { ...report, results: report.results.map(({ firstTryFailures: _, ...r }) => r) };
+    assert.match(claims(older).find((c) => c.name === 'Reliability')!.because, /stateful —\/0\/0/);
+  });
+
   it('claims with no data say "not measured" instead of guessing', () => {
     const empty = claims({ ...report, results: [] });
     assert.deepEqual(new Set(empty.map((c) => c.verdict)), new Set(['not measured']));
@@ -132,7 +141,7 @@ describe('views of the fixture report.json', () => {
     assert.equal(row('stateless', 'kill'), '—');
     assert.match(section, /evicted: sessions the instances evicted at their memory cap/);
     assert.match(html, /<th>evicted<\/th>/);
-    assert.match(renderSummary(report), /^stateful\s+kill\s+(\S+\s+){10}12\s/m, 'the terminal summary too');
+    assert.match(renderSummary(report), /^stateful\s+kill\s+(\S+\s+){11}12\s/m, 'the terminal summary too');
   });
 
   it('HTML is one self-contained page: claims table first, verdicts marked, charts inline as <svg>, no script', () => {

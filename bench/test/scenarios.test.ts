@@ -97,6 +97,7 @@ describe('scenarios on a real stateless lab', () => {
     );
     assert.equal(row.lostSessions, 0);
     assert.equal(row.lostItems, 0);
+    assert.deepEqual([row.firstTryFailures, row.finalErrors, row.duplicatedItems], [0, 0, 0]);
     assert.equal(row.sessionsEvicted, undefined, 'no stateless instance keeps sessions to evict');
     const late = row.phases![1]!.perInstance['stateless-1'] ?? 0;
     assert.ok(late <= OPTIONS.connections, `the killed instance answered only what was in flight (${late})`);
@@ -223,6 +224,9 @@ describe('scenarios on a real stateful lab', () => {
       'only answers in flight',
     );
     assert.equal(row.phases![2]!.lostSessions, 0, 'an instance that comes back costs no one a session again');
+    // nginx replays the keyed writes the kill cut off on a fallback: a lost cart there, not an error.
+    assert.equal(row.finalErrors, 0, JSON.stringify(row.errorsByStatus));
+    assert.equal(row.phases![2]!.errors, 0, 'no error once the instance is back');
     assert.equal(row.sessionsEvicted, 0, 'counted, and nothing evicted far below the cap');
   });
 
@@ -260,6 +264,12 @@ describe('scenarios on a real stateful-redis lab', () => {
     assert.ok((row.cartsOnKilled?.['stateful-redis-1'] ?? 0) > 0, 'carts were at stake');
     assert.equal(row.lostSessions, 0);
     assert.equal(row.lostItems, 0);
+    // Keyed writes cut off by the kill are replayed by nginx on the other instance, from the receipt.
+    assert.deepEqual(
+      [row.firstTryFailures, row.finalErrors, row.duplicatedItems],
+      [0, 0, 0],
+      JSON.stringify(row.errorsByStatus),
+    );
   });
 
   it('redis-outage: a 503 JSON within 1 s, every failure a fast 503 JSON, serving again within 10 s', async () => {

@@ -15,10 +15,12 @@ async function fillCarts(
   count: number,
   lines: number,
 ): Promise<{ shoppers: Shopper[]; errors: number }> {
-  const { target, variant } = ctx;
+  const { target, variant, options } = ctx;
   const prefix = prefixOf(variant);
   const tally = createTally();
-  const shoppers = Array.from({ length: count }, () => createShopper(variant, 'fixed-cart', Infinity));
+  const shoppers = Array.from({ length: count }, () =>
+    createShopper(variant, 'fixed-cart', Infinity, { keyed: options.idempotency }),
+  );
   await Promise.all(
     shoppers.map(async (shopper) => {
       await step(target.baseUrl, prefix, shopper, { kind: 'get' }, tally);
@@ -52,7 +54,8 @@ export async function cartSize(ctx: ScenarioContext): Promise<ResultRow[]> {
       mode: 'fixed-cart',
       warmupS: options.warmupS,
       maxDurationS: options.warmupS + options.durationS,
-      makeShopper: (i) => filled.shoppers[i] ?? createShopper(variant, 'fixed-cart', Infinity),
+      makeShopper: (i) =>
+        filled.shoppers[i] ?? createShopper(variant, 'fixed-cart', Infinity, { keyed: options.idempotency }),
     });
     const row = rowFromLoad(ctx, 'cart-size', variant, instances, await done);
     rows.push({ ...row, cartLines: lines, sessions: filled.shoppers.length });

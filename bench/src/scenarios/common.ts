@@ -129,6 +129,7 @@ export function startMeasuredLoad(
           spec.variant,
           spec.mode,
           spec.mode === 'browse' ? options.actionsPerShopper : Infinity,
+          { keyed: options.idempotency },
         )),
   });
   const stopWatch = ctx.progress.watch(spec.label, spec.plannedS ?? spec.maxDurationS, () => load.live());
@@ -187,6 +188,9 @@ export function tallyFields(tally: Tally) {
     lostSessions: tally.lostSessions,
     lostItems: tally.lostItems,
     duplicatedItems: tally.duplicatedItems,
+    firstTryFailures: tally.firstTryFailures,
+    retriedWrites: tally.retriedWrites,
+    finalErrors: tally.finalErrors,
     perInstance: tally.perInstance,
   };
 }

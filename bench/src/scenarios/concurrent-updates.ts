@@ -9,7 +9,7 @@ import { countEvictions } from '../evictions.ts';
 import { createLatencyRecorder } from '../latency.ts';
 import { type Action, applyAction, createTally, recordAnswer } from '../ledger.ts';
 import type { ConcurrencyFacts, ResultRow } from '../report-record.ts';
-import { createShopper, keepIdentity, parseCart } from '../shopper.ts';
+import { createShopper, firstSend, keepIdentity, parseCart } from '../shopper.ts';
 import { prefixOf, type ScenarioContext, tallyFields, variantIds } from './common.ts';
 
 const MAX_SHOPPERS = 20;
@@ -37,7 +37,8 @@ export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow
 
   await Promise.all(
     Array.from({ length: shoppers }, async () => {
-      const shopper = createShopper(variant, 'browse', Infinity);
+      // No client retries: a burst measures what the store does with concurrent writes, raw.
+      const shopper = createShopper(variant, 'browse', Infinity, { retries: 0 });
       latency.record((await step(target.baseUrl, prefix, shopper, { kind: 'get' }, tally)).latencyMs);
       for (let round = 0; round < rounds; round++) {
         const actions: Action[] = CATALOG.slice(round * parallel, (round + 1) * parallel).map((p) => ({
@@ -50,10 +51,11 @@ export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow
         const acked: Action[] = [];
         await Promise.all(
           actions.map(async (action) => {
-            const answer = await send(target.baseUrl, prefix, shopper, action);
+            const sent = firstSend(shopper, action);
+            const answer = await send(target.baseUrl, prefix, shopper, sent);
             latency.record(answer.latencyMs);
             if (answer.status === undefined || answer.status < 200 || answer.status >= 300) {
-              book(shopper, action, answer, tally);
+              book(shopper, sent, answer, tally);
               return;
             }
             recordAnswer(tally, answer.status, [answer.headers['x-served-by']].flat()[0]);

@@ -4,7 +4,7 @@
  */
 import { cartTravelsWithClient, TOPOLOGY, VARIANTS, type Variant } from '@statelab/cart-core';
 import type { Report, ResultRow } from '../report-record.ts';
-import { fmt } from './format.ts';
+import { counted, fmt } from './format.ts';
 
 export type VerdictKind = 'held' | 'did not hold' | 'depends' | 'not measured';
 
@@ -145,8 +145,13 @@ function reliabilityClaim(report: Report): Claim {
       because: `no kill run for ${OUTLIVES_INSTANCE.join(' or ')}`,
     };
   const losing = safe.filter((v) => values[v]!.lostSessions > 0 || values[v]!.lostItems > 0);
+  // What a client saw: tries that failed first, requests that stayed failed after its retries, and
+  // items a retried write added twice (counted — where a report predates them).
   const errors = measured(values)
-    .map((v) => `${v} ${fmt(values[v]!.errors)}`)
+    .map((v) => {
+      const r = values[v]!;
+      return `${v} ${counted(r.firstTryFailures)}/${counted(r.finalErrors)}/${fmt(r.duplicatedItems)}`;
+    })
     .join(', ');
   const instanceLosses = IN_INSTANCE.filter((v) => values[v])
     .map((v) => `; ${v} lost ${fmt(values[v]!.lostSessions)} sessions${atStake(values[v]!)}`)
@@ -156,7 +161,7 @@ function reliabilityClaim(report: Report): Claim {
     claim,
     cells: shown,
     verdict: losing.length === 0 ? 'held' : 'did not hold',
-    because: `${losing.length === 0 ? `${safe.join(' and ')} lost nothing` : `${losing.join(' and ')} lost carts`}${instanceLosses}; errors during the kill: ${errors}`,
+    because: `${losing.length === 0 ? `${safe.join(' and ')} lost nothing` : `${losing.join(' and ')} lost carts`}${instanceLosses}; first-try failures / final errors / duplicated items: ${errors}`,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Per-scenario tables: scaling, phases of each fault, the Redis outage, cart sizes, lost updates. */
 import type { Report } from '../report-record.ts';
-import { fmt, type Table } from './format.ts';
+import { counted, fmt, type Table } from './format.ts';
 import { spread, us } from './sections.ts';
 
 function scalingTable(report: Report): Table | undefined {
@@ -66,8 +66,12 @@ function phasesTable(
       'p99 ms',
       'max ms',
       'errors',
+      'first-try failures',
+      'retried writes',
+      'final errors',
       'lost sessions',
       'lost items',
+      'dup. items',
       'served by',
     ],
   ];
@@ -83,8 +87,12 @@ function phasesTable(
         fmt(p.latencyMs.p99, 1),
         fmt(p.latencyMs.max, 1),
         fmt(p.errors),
+        counted(p.firstTryFailures),
+        counted(p.retriedWrites),
+        counted(p.finalErrors),
         fmt(p.lostSessions),
         fmt(p.lostItems),
+        fmt(p.duplicatedItems),
         spread(p.perInstance),
       ]);
     }

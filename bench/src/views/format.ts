@@ -9,6 +9,11 @@ export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** A count a report may lack (one written before the field existed): — then. */
+export function counted(n: number | undefined): string {
+  return n === undefined ? '—' : fmt(n);
+}
+
 /** Fixed-width text table for terminals: the first row is the header. */
 export function textTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));

@@ -5,7 +5,7 @@
 import { VARIANTS } from '@statelab/cart-core';
 import type { Report, ResultRow } from '../report-record.ts';
 import { claims } from './claims.ts';
-import { fmt, type Table } from './format.ts';
+import { counted, fmt, type Table } from './format.ts';
 import { loadGeneratorSentence } from './targets.ts';
 
 /** CPU ms per request shown in microseconds. */
@@ -43,6 +43,7 @@ export function resultsTable(report: Report): Table {
       'p99 ms',
       'max ms',
       'errors',
+      'final errors',
       'sessions',
       'lost sessions',
       'lost items',
@@ -62,6 +63,7 @@ export function resultsTable(report: Report): Table {
       fmt(r.latencyMs.p99, 1),
       fmt(r.latencyMs.max, 1),
       fmt(r.errors),
+      counted(r.finalErrors),
       fmt(r.sessions),
       fmt(r.lostSessions),
       fmt(r.lostItems),
@@ -73,7 +75,7 @@ export function resultsTable(report: Report): Table {
   }
   return {
     title: 'All results',
-    note: "evicted: sessions the instances evicted at their memory cap during the run (sessions_evicted_total), each a lost cart; — where the variant's instances keep no such count.",
+    note: "errors: tries that failed; final errors: requests that still failed after the shoppers' retries (a write is sent again, with the same Idempotency-Key, after a broken connection or a 502/503/504, up to 3 times). evicted: sessions the instances evicted at their memory cap during the run (sessions_evicted_total), each a lost cart; — where the variant's instances keep no such count.",
     rows,
   };
 }
@@ -85,9 +87,17 @@ export function environmentLines(report: Report): string[] {
     `${e.cpus} CPUs (${e.cpuModel}), ${fmt(e.memoryMb)} MB memory, ${e.os}`,
     `Node ${e.node}, nginx ${e.nginx ?? 'not found'}, Redis ${e.redis ?? 'not found'}`,
     `runtime ${e.runtime}${e.target ? `, target ${e.target}` : ''}`,
+    ...(e.client ? [clientSentence(e.client)] : []),
     `bench: ${fmt(report.bench.wallS, 1)} s wall, ${fmt(report.bench.cpuMs)} ms CPU (${fmt(report.bench.cpuPct, 1)}% of one core): the load generator's own cost`,
     ...(check ? [check] : []),
   ];
+}
+
+function clientSentence(client: NonNullable<Report['environment']['client']>): string {
+  const retries = `a write whose connection broke or that got 502/503/504 is sent again up to ${client.retries} times`;
+  return client.idempotencyKeys
+    ? `shoppers: an Idempotency-Key on every write; ${retries} with the same key, and nginx may replay a keyed write on another instance`
+    : `shoppers: no Idempotency-Key (--no-idempotency); ${retries}, and nginx replays only stateless writes already sent`;
 }
 
 export function failedRows(report: Report): ResultRow[] {
