@@ -7,7 +7,7 @@ import { compactJson, formatCents, formatSpan } from '../src/logic/format.ts';
 import { compareInstances, instanceColour, instanceNumber } from '../src/logic/instance-colour.ts';
 import { decodeBase64Url, decodeJwt } from '../src/logic/jwt.ts';
 import { describeLoss, describeLostItems, detectLoss } from '../src/logic/loss.ts';
-import { pushTrail, spread, type TrailEntry } from '../src/logic/trail.ts';
+import { pushTrail, retryNote, spread, type TrailEntry } from '../src/logic/trail.ts';
 
 function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -240,5 +240,15 @@ describe('formatting', () => {
     assert.equal(formatSpan(86_340_000), '23 h 59 min');
     assert.equal(formatSpan(45_000), '45 s');
     assert.equal(compactJson({ lines: [['mug-ink', 2]] }), '{\n  "lines": [\n    ["mug-ink", 2]\n  ]\n}');
+  });
+});
+
+describe('trail: a retried write', () => {
+  const entry = { method: 'POST', path: '/api/cart/items', status: 200, latencyMs: 3, at: 0 };
+  it('says how many tries it took and whether the server replayed it; nothing for a plain answer', () => {
+    assert.equal(retryNote({ ...entry, tries: 3, replayed: true }), '3 tries, replayed');
+    assert.equal(retryNote({ ...entry, tries: 2 }), '2 tries');
+    assert.equal(retryNote({ ...entry, replayed: true }), 'replayed');
+    assert.equal(retryNote(entry), '');
   });
 });

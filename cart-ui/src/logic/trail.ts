@@ -9,9 +9,20 @@ export interface TrailEntry {
   readonly instance?: string;
   readonly latencyMs: number;
   readonly at: number;
+  /** Tries a write took (the client retried it with the same Idempotency-Key), when more than one. */
+  readonly tries?: number;
+  /** The answer came from the server's receipt of an earlier try (`Idempotent-Replayed`). */
+  readonly replayed?: boolean;
 }
 
 export const TRAIL_LENGTH = 30;
+
+/** "3 tries, replayed": what the careful client and the server's receipt did for this write. */
+export function retryNote(entry: TrailEntry): string {
+  return [entry.tries ? `${entry.tries} tries` : '', entry.replayed ? 'replayed' : '']
+    .filter(Boolean)
+    .join(', ');
+}
 
 /** Newest first, at most `max` entries. */
 export function pushTrail(trail: readonly TrailEntry[], entry: TrailEntry, max = TRAIL_LENGTH): TrailEntry[] {

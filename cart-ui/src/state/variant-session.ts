@@ -64,6 +64,8 @@ export function createVariantSession(spec: VariantSpec, deps: VariantSessionDeps
       latencyMs: answer.latencyMs,
       at: Date.now(),
       ...(answer.servedBy ? { instance: answer.servedBy } : {}),
+      ...(answer.tries ? { tries: answer.tries } : {}),
+      ...(answer.replayed ? { replayed: true } : {}),
     });
     if (answer.servedBy) model.servedBy = answer.servedBy;
     if (!answer.cart) {

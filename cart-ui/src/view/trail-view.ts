@@ -4,7 +4,7 @@
  */
 import { formatLatency } from '../logic/format.ts';
 import { instanceColour } from '../logic/instance-colour.ts';
-import { spread, TRAIL_LENGTH, type TrailEntry } from '../logic/trail.ts';
+import { retryNote, spread, TRAIL_LENGTH, type TrailEntry } from '../logic/trail.ts';
 import { chip } from './chip.ts';
 import { h, render } from './dom.ts';
 
@@ -55,7 +55,12 @@ export function createTrailView(variant: string, onBurst: () => void) {
       {},
       h('td', {}, entry.method),
       h('td', { class: 'path' }, entry.path),
-      h('td', { class: failed ? 'status bad' : 'status' }, entry.status === 0 ? 'none' : entry.status),
+      h(
+        'td',
+        { class: failed ? 'status bad' : 'status' },
+        entry.status === 0 ? 'none' : String(entry.status),
+        ...(entry.tries || entry.replayed ? [h('span', { class: 'retried' }, ` ${retryNote(entry)}`)] : []),
+      ),
       h('td', {}, chip(entry.instance)),
       h('td', { class: 'num' }, formatLatency(entry.latencyMs)),
     );
