@@ -9,5 +9,6 @@ export * from './control-header.ts';
 export * from './errors.ts';
 export * from './exit-codes.ts';
 export * from './limits.ts';
+export * from './request-id.ts';
 export * from './schemas.ts';
 export * from './topology.ts';

@@ -2,7 +2,7 @@
  * nginx's own error answers, in the API's shape `{ "error": { "code", "message" } }`. Each status
  * is sent to an internal URI (not `= @named`: on nginx 1.22 that turns request-line errors into 500).
  */
-import { type CartError, DEFAULT_LIMITS, errorBody, errors } from '@statelab/cart-core';
+import { type CartError, DEFAULT_LIMITS, errorBody, errors, REQUEST_ID_PATTERN } from '@statelab/cart-core';
 import { type Block, comment } from './nginx-text.ts';
 
 export const ERRORS_PREFIX = '/_errors/';
@@ -73,10 +73,24 @@ export function gatewayErrorMap(): Block {
   return ['map $upstream_connect_time $lb_unreachable {', ['default 0;', '"~(^|\\s)-$" 1;'], '}'];
 }
 
+/**
+ * The request's id: the client's `X-Request-Id` when well-formed (as the apps accept it), else
+ * nginx's own. Passed to the app, which echoes it; nginx's own errors carry it too, so every answer
+ * names the request it answers (a load generator can then see one credited to the wrong request).
+ */
+export function requestIdMap(): Block {
+  return [
+    'map $http_x_request_id $client_request_id {',
+    [`"~${REQUEST_ID_PATTERN.source}" $http_x_request_id;`, 'default $request_id;'],
+    '}',
+  ];
+}
+
 const commonHeaders: Block = [
   'internal;',
   'default_type "application/json; charset=utf-8";',
   'add_header X-Served-By load-balancer always;',
+  'add_header X-Request-Id $client_request_id always;',
   'add_header Cache-Control no-store always;',
   'add_header X-Content-Type-Options nosniff always;',
 ];

@@ -10,7 +10,7 @@ function proxyHeaders(host: '$host' | '$http_host'): Block {
   return [
     'proxy_set_header Connection "";',
     `proxy_set_header Host ${host};`,
-    'proxy_set_header X-Request-Id $request_id;',
+    'proxy_set_header X-Request-Id $client_request_id;',
     'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
     'proxy_set_header X-Real-IP $remote_addr;',
     'proxy_set_header X-Forwarded-Proto $scheme;',

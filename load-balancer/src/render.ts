@@ -3,7 +3,7 @@
  * build the text; every non-obvious directive carries its why as a `#` comment in the output.
  */
 import { BASELINE_PREFIX, DEFAULT_LIMITS, TOPOLOGY } from '@statelab/cart-core';
-import { errorLocations, errorPageDirectives, gatewayErrorMap } from './error-pages.ts';
+import { errorLocations, errorPageDirectives, gatewayErrorMap, requestIdMap } from './error-pages.ts';
 import { labLocation, PROXY_DEFAULTS, retryPolicy, uiLocation, variantLocation } from './locations.ts';
 import { type NginxModel, type UpstreamServer, validateModel } from './model.ts';
 import { type Block, comment, hostPort, renderBlock } from './nginx-text.ts';
@@ -158,7 +158,13 @@ export function renderNginxConfig(model: NginxModel): string {
     ['worker_connections 1024;'],
     '}',
     'http {',
-    [...httpBasics(model), ...gatewayErrorMap(), ...upstreams(model, options), ...server(model)],
+    [
+      ...httpBasics(model),
+      ...gatewayErrorMap(),
+      ...requestIdMap(),
+      ...upstreams(model, options),
+      ...server(model),
+    ],
     '}',
   ];
   return renderBlock(config);

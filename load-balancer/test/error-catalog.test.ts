@@ -25,6 +25,7 @@ import {
   errorBody,
   errors,
   parseBody,
+  REQUEST_ID_PATTERN,
 } from '@statelab/cart-core';
 import { createTestClient, type RequestOptions, rawRequest } from '@statelab/cart-core/testing';
 import { freePort, pollUntil } from '@statelab/processes';
@@ -92,13 +93,19 @@ const servedBy = (by: Target) => (by === 'nginx' ? 'load-balancer' : apps[by].id
 const urlOf = (to: Target) => (to === 'nginx' ? nginx.baseUrl : `http://127.0.0.1:${apps[to].port}`);
 const portOf = (to: Target) => Number(new URL(urlOf(to)).port);
 
-/** One client's requests in order (one cookie jar); the answer of the last. */
+let sentIds = 0;
+
+/** One client's requests in order (one cookie jar), each with its own X-Request-Id; the answer of the last. */
 const send =
   (to: Target, ...steps: Array<[method: string, path: string, options?: RequestOptions]>) =>
   async (): Promise<Answer> => {
     const client = createTestClient(urlOf(to));
     let last: Answer | undefined;
-    for (const [method, path, options] of steps) last = await client.request(method, path, options);
+    for (const [method, path, options] of steps) {
+      const sentId = `probe-${++sentIds}`;
+      const headers = { ...options?.headers, 'x-request-id': sentId };
+      last = { ...(await client.request(method, path, { ...options, headers })), sentId };
+    }
     return last!;
   };
 const raw = (to: Target, bytes: string) => () => rawRequest(portOf(to), bytes);
@@ -498,6 +505,9 @@ describe('the error catalog', () => {
   });
 });
 
+/** Answers to a request too large to read: its X-Request-Id was never read, so the answer has a new one. */
+const UNREAD = new Set(['uri_too_long', 'headers_too_large']);
+
 describe('each catalog entry is answered identically wherever it is provoked', () => {
   for (const [name, entry] of Object.entries(ERROR_CATALOG) as Array<[ErrorName, ErrorEntry]>) {
     const row = ROWS[name];
@@ -513,6 +523,11 @@ describe('each catalog entry is answered identically wherever it is provoked', (
         assert.match(answer.headers.get('content-type') ?? '', /^application\/json/, what);
         assert.equal(answer.headers.get('x-served-by'), servedBy(p.by), what);
         assert.deepEqual(answer.body, errorBody(p.expect), what);
+        // Every answer names its request: the id sent, or (a request that could not be read) a new one.
+        const id = answer.headers.get('x-request-id') ?? '';
+        if (answer.sentId && !UNREAD.has(entry.code))
+          assert.equal(id, answer.sentId, `${what}: X-Request-Id echoed`);
+        else assert.match(id, REQUEST_ID_PATTERN, `${what}: an X-Request-Id`);
         for (const [header, value] of Object.entries(p.expect.headers))
           assert.equal(answer.headers.get(header), value, `${what}: ${header}`);
         answers.push(answer);

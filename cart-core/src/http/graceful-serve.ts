@@ -16,6 +16,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { errorBody, errors } from '../errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { requestIdOf } from './request-context.ts';
 import { sendError } from './send-error.ts';
 
 export interface ServeOptions {
@@ -63,6 +64,7 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
     // RFC 9112 §3.2: Host is required in HTTP/1.1; refused before the app sees the request.
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
       res.setHeader('X-Served-By', options.instance);
+      res.setHeader('X-Request-Id', requestIdOf(req.headers['x-request-id']));
       res.setHeader('Connection', 'close');
       sendError(res, errors.badRequest());
       return;
@@ -86,7 +88,9 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
     const body = JSON.stringify(errorBody(answer));
     socket.end(
       `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Served-By: ${options.instance}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Served-By: ${options.instance}\r\n` +
+        // The request could not be read, so its id cannot be either: a new one.
+        `X-Request-Id: ${requestIdOf(undefined)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
 

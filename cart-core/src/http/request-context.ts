@@ -1,10 +1,13 @@
 /**
- * First middleware of every app: stamps `X-Served-By`, gives the request an id and a child logger,
- * and on finish logs it (5xx as error, 4xx as info, the rest as debug) and records metrics.
+ * First middleware of every app: stamps `X-Served-By`, gives the request an id (the client's or
+ * nginx's `X-Request-Id` when well-formed, else a new one) and echoes it on the answer, so a client
+ * can tell which request an answer belongs to; a child logger; on finish logs it (5xx as error,
+ * 4xx as info, the rest as debug) and records metrics.
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { REQUEST_ID_PATTERN } from '../request-id.ts';
 import type { AppMetrics } from './metrics.ts';
 
 declare global {
@@ -16,15 +19,18 @@ declare global {
   }
 }
 
-const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** The request's own id when well-formed, else a new one. */
+export function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+}
 
 export function requestContext(instance: string, logger: Logger, metrics: AppMetrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    const incoming = req.get('x-request-id');
-    req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.id = requestIdOf(req.headers['x-request-id']);
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Served-By', instance);
+    res.setHeader('X-Request-Id', req.id);
     // Carts are per client and change with every write: nothing may cache them.
     res.setHeader('Cache-Control', 'no-store');
     res.on('finish', () => {

@@ -258,14 +258,49 @@ export function cartContract(label: string, start: () => Promise<ContractTarget>
           fresh();
           await client.request('POST', '/api/cart/items', { json: { productId: B.id, quantity: 2 } });
           const before = await get();
-          const res = await client.request(bad.method, bad.path, bad.options);
+          const id = `bad-${bad.code}-${bad.status}`;
+          const headers = { ...bad.options?.headers, 'x-request-id': id };
+          const res = await client.request(bad.method, bad.path, { ...bad.options, headers });
           assertJsonError(res, bad.status, bad.code, target.instance);
+          assert.equal(res.headers.get('x-request-id'), id, 'the answer names its request');
           if (bad.message) assert.match(res.body.error.message, bad.message);
           for (const [name, value] of Object.entries(bad.headers ?? {}))
             assert.equal(res.headers.get(name), value, name);
           assert.deepEqual(await get(), before);
           assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
         });
+      }
+    });
+
+    it('every route echoes a well-formed X-Request-Id, and answers a missing or malformed one with a new id', async () => {
+      fresh();
+      const routes: Array<[string, string, unknown?]> = [
+        ['GET', '/api/products'],
+        ['GET', '/api/cart'],
+        ['POST', '/api/cart/items', { productId: A.id }],
+        ['PUT', `/api/cart/items/${A.id}`, { quantity: 2 }],
+        ['DELETE', `/api/cart/items/${A.id}`],
+        ['DELETE', '/api/cart'],
+        ['GET', '/healthz'],
+        ['GET', '/readyz'],
+        ['GET', '/api/instance'],
+        ['GET', '/metrics'],
+        ['GET', '/no-such-route'],
+      ];
+      for (const [method, path, json] of routes) {
+        const id = `route-${method}-${path.length}`;
+        const res = await client.request(method, path, { json, headers: { 'x-request-id': id } });
+        assert.equal(res.headers.get('x-request-id'), id, `${method} ${path}`);
+      }
+      for (const sent of [undefined, 'has space', 'x'.repeat(65)]) {
+        const res = await client.request(
+          'GET',
+          '/api/cart',
+          sent ? { headers: { 'x-request-id': sent } } : {},
+        );
+        const id = res.headers.get('x-request-id') ?? '';
+        assert.match(id, /^[A-Za-z0-9_-]{1,64}$/);
+        assert.notEqual(id, sent);
       }
     });
 

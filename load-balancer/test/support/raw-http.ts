@@ -6,6 +6,8 @@ export interface Answer {
   status: number;
   headers: Headers;
   body: unknown;
+  /** The `X-Request-Id` the request carried, when the test sent one. */
+  sentId?: string;
 }
 
 /** What a client that stops halfway sees: every byte the server wrote, and when it closed. */
