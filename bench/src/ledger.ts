@@ -156,6 +156,11 @@ export interface Tally {
   invalidBodies: number;
   /** Answers without X-Served-By (nginx's own answers). */
   missingServedBy: number;
+  /**
+   * Answers whose X-Request-Id was not their request's: the load generator credited an answer to
+   * the wrong request, so the ledger could not check it. Any at all make a run suspect.
+   */
+  mispairedAnswers: number;
   perInstance: Record<string, number>;
 }
 
@@ -176,6 +181,7 @@ export function createTally(): Tally {
     staleReads: 0,
     invalidBodies: 0,
     missingServedBy: 0,
+    mispairedAnswers: 0,
     perInstance: {},
   };
 }
@@ -239,6 +245,7 @@ export function mergeTallies(tallies: readonly Tally[]): Tally {
       'staleReads',
       'invalidBodies',
       'missingServedBy',
+      'mispairedAnswers',
     ] as const) {
       sum[key] += t[key];
     }

@@ -46,7 +46,6 @@ export interface LoadResult {
   readShare: number;
   autocannon: { requests: number; non2xx: number; errors: number; timeouts: number };
   /** Resets of a connection nginx had announced closing: the load generator's doing, not an error. */
-  clientResets: number;
 }
 
 export interface Phase {
@@ -85,7 +84,7 @@ export interface RunRecord {
   tally(): Tally;
   /** Answers in the last complete second. */
   lastRps(): number;
-  summarize(result: autocannon.Result): Omit<LoadResult, 'clientResets'>;
+  summarize(result: autocannon.Result): LoadResult;
 }
 
 export function createRunRecord(now: () => number, cpu: CpuGroups | undefined): RunRecord {
@@ -172,7 +171,7 @@ function summarize(
   seconds: Second[],
   events: Array<{ t: number; label: string }>,
   result: autocannon.Result,
-): Omit<LoadResult, 'clientResets'> {
+): LoadResult {
   const measured = phases.filter((p) => p.measured);
   const latency = createLatencyRecorder();
   for (const p of measured) latency.add(p.latency);

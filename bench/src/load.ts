@@ -7,6 +7,7 @@
 
 import { isFreshCart } from '@statelab/cart-core';
 import autocannon from 'autocannon';
+import { honourConnectionClose } from './connection-close.ts';
 import type { CpuGroups } from './cpu.ts';
 import { recordConnectionError, type Tally } from './ledger.ts';
 import { createRunRecord, type LoadResult } from './load-record.ts';
@@ -34,6 +35,11 @@ export interface LoadSpec {
   cpu?: CpuGroups;
   /** Request timeout in seconds (autocannon's, default 10). */
   timeoutS?: number;
+  /**
+   * false: autocannon's own handling of `Connection: close`, which mis-pairs answers; kept so that
+   * bench/test/pairing.test.ts shows what the fix prevents and that the detector sees it.
+   */
+  honourConnectionClose?: boolean;
 }
 
 export interface AnswerEvent {
@@ -83,7 +89,6 @@ export function startLoad(spec: LoadSpec): LoadHandle {
   const { current, second } = record;
   let shoppers = 0;
   let connections = 0;
-  let clientResets = 0;
 
   const warmupS = spec.warmupS ?? 0;
   const firstPhase = spec.firstPhase ?? 'steady';
@@ -93,23 +98,19 @@ export function startLoad(spec: LoadSpec): LoadHandle {
     const index = connections++;
     const interval = spec.rate ? 1000 / Math.max(1, connectionRate(spec.rate, spec.connections, index)) : 0;
     let shopper = spec.makeShopper(shoppers++);
-    let pending: { trying: Send; sentAt: number; answered: boolean } | undefined;
+    let pending: { trying: Send; id: string; sentAt: number; answered: boolean } | undefined;
     let sent = 0;
 
-    // nginx ends a keep-alive connection with `Connection: close` (keepalive_requests); autocannon
-    // ignores that and writes its next request anyway, which the closing socket resets. A compliant
-    // client would have opened a new connection: counted apart, not as a server error.
-    let closeAnnounced = false;
+    // A server that ends the connection (a draining app, nginx's keepalive_requests) says so; the
+    // next request then goes out on a new connection (connection-close.ts).
+    const closing = { announced: false };
+    if (spec.honourConnectionClose !== false) honourConnectionClose(client, closing);
     const onFail = () => {
       recordConnectionError(current().tally);
       second(now()).errors++;
     };
     // Connection failures and timeouts: events autocannon's types do not list.
-    (client as NodeJS.EventEmitter).on('connError', () => {
-      if (closeAnnounced) clientResets++;
-      else onFail();
-      closeAnnounced = false;
-    });
+    (client as NodeJS.EventEmitter).on('connError', onFail);
     (client as NodeJS.EventEmitter).on('timeout', onFail);
 
     const request: autocannon.Request = {
@@ -122,8 +123,11 @@ export function startLoad(spec: LoadSpec): LoadHandle {
         // Open loop: latency runs from when the request was due, so a stalled server is not hidden.
         const due = spec.rate ? sent * interval : t;
         sent++;
-        pending = { trying, sentAt: Math.min(t, due), answered: false };
+        // Every request names itself; the answer must name the same (docs/contract.md §2).
+        const id = `c${index}-${sent}`;
+        pending = { trying, id, sentAt: Math.min(t, due), answered: false };
         const out = buildRequest(shopper, trying, spec.prefix);
+        out.headers['x-request-id'] = id;
         const phase = current();
         phase.sent++;
         if (out.method === 'GET') phase.reads++;
@@ -141,8 +145,14 @@ export function startLoad(spec: LoadSpec): LoadHandle {
         const latencyMs = t - pending.sentAt;
         pending.answered = true;
         const lower = lowerCase((headers ?? {}) as Record<string, unknown>);
-        closeAnnounced = /\bclose\b/i.test(String(lower.connection ?? ''));
-        handleAnswer(shopper, trying, { status, headers: lower, body }, phase.tally);
+        closing.announced = /\bclose\b/i.test(String(lower.connection ?? ''));
+        if (lower['x-request-id'] === pending.id) {
+          handleAnswer(shopper, trying, { status, headers: lower, body }, phase.tally);
+        } else {
+          // Another request's answer (autocannon kept a stale queue entry): no ledger can judge it.
+          phase.tally.requests++;
+          phase.tally.mispairedAnswers++;
+        }
         phase.latency.record(latencyMs);
         const s = second(t);
         s.requests++;
@@ -190,7 +200,7 @@ export function startLoad(spec: LoadSpec): LoadHandle {
     settle = (err, result) => {
       if (warmupTimer) clearTimeout(warmupTimer);
       if (err || !result) return reject(err ?? new Error('autocannon ended without a result'));
-      record.finish().then(() => resolve({ ...record.summarize(result), clientResets }), reject);
+      record.finish().then(() => resolve(record.summarize(result)), reject);
     };
   });
 

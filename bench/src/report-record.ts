@@ -94,10 +94,10 @@ export interface ResultRow {
   rate?: number;
   errorsByStatus?: Record<string, number>;
   connectionErrors?: number;
-  /** Connections reset after nginx announced `Connection: close`; not errors (see load.ts). */
-  clientResets?: number;
   staleReads?: number;
   invalidBodies?: number;
+  /** Answers credited to the wrong request by the load generator (X-Request-Id mismatch). */
+  mispairedAnswers?: number;
   cpuMsPerRequest?: CpuPerRequest;
   phases?: PhaseRow[];
   series?: SecondResult[];

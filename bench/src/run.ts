@@ -132,12 +132,21 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
     cpuMs,
     cpuPct: Math.round((cpuMs / 10 / Math.max(0.001, wallS)) * 10) / 10,
   };
+  const environment = collectEnvironment(runtimeKind, options.target);
+  const mispaired = results.filter((r) => (r.mispairedAnswers ?? 0) > 0);
+  if (mispaired.length > 0) {
+    environment.warnings.unshift(
+      `The load generator credited answers to the wrong request (X-Request-Id mismatch) in ${mispaired
+        .map((r) => `${r.variant} ${r.scenario} (${r.mispairedAnswers})`)
+        .join(', ')}: those rows are suspect, as no ledger could check those answers.`,
+    );
+  }
   return {
     schemaVersion: SCHEMA_VERSION,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     environment: {
-      ...collectEnvironment(runtimeKind, options.target),
+      ...environment,
       loadGeneratorCheck,
       client: { idempotencyKeys: options.idempotency, retries: CLIENT_RETRIES },
     },

@@ -9,5 +9,6 @@ export * from './graceful-serve.ts';
 export * from './lifecycle.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export { requestIdOf } from './request-context.ts';
 export * from './run-main.ts';
 export * from './send-error.ts';

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { errors } from '@statelab/cart-core';
-import { sendError } from '@statelab/cart-core/http';
+import { requestIdOf, sendError } from '@statelab/cart-core/http';
 import express, { type Express } from 'express';
 
 /** The entry point the lab runs for each baseline instance (and `npm run bench:direct` for its ceiling). */
@@ -22,8 +22,10 @@ export function buildBaselineApp(instance: string, isDraining: () => boolean): E
     totalCents: 0,
     servedBy: { instance, variant: 'baseline' },
   });
-  app.use((_req, res, next) => {
+  // Like every app here it names the request it answers (docs/contract.md §2): the bench checks it.
+  app.use((req, res, next) => {
     res.setHeader('X-Served-By', instance);
+    res.setHeader('X-Request-Id', requestIdOf(req.headers['x-request-id']));
     next();
   });
   app.get('/api/cart', (_req, res) => {
