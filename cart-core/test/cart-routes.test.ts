@@ -28,6 +28,7 @@ cartContract('core routes over an in-memory holder', async () => {
     host: '127.0.0.1',
     port: 0,
     keepAliveTimeoutMs: 5000,
+    shutdownAcceptGraceMs: 0,
     shutdownIdleGraceMs: 0,
     shutdownTimeoutMs: 1000,
     lifecycle,
