@@ -18,7 +18,7 @@ export interface LabTarget {
   readonly runtime: Runtime;
   /** CPU groups for a variant: its app instances, nginx, and redis when the variant uses it. */
   cpuGroups(variant: Variant | 'baseline'): CpuGroups;
-  /** The instances' `sessions_evicted_total`, read on their ports; empty where they cannot be reached. */
+  /** The instances' `sessions_evicted_total`, read on their ports or sockets; empty where they cannot be reached. */
   evictions(variant: Variant | 'baseline'): EvictionSource;
   close(): Promise<void>;
 }
@@ -82,7 +82,7 @@ export async function openTargetLab(baseUrl: string): Promise<LabTarget> {
     baseUrl: baseUrl.replace(/\/$/, ''),
     runtime,
     cpuGroups: (variant) => groupsFor(runtime, variant, () => []),
-    // A compose lab lists container ports, not ones on this host.
+    // A compose lab's instances listen inside containers, not on this host.
     evictions: (variant) => (runtime.kind === 'native' ? evictionSource(runtime, variant) : NONE),
     close: async () => {},
   };
