@@ -5,7 +5,14 @@
  * faults, the process ids whose CPU time the report reads, and where the instances count evictions.
  */
 import { REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
-import { connectLab, type InstanceInfo, type LabHost, type Runtime, startLab } from '@statelab/lab';
+import {
+  connectLab,
+  type DrainMode,
+  type InstanceInfo,
+  type LabHost,
+  type Runtime,
+  startLab,
+} from '@statelab/lab';
 import type { CpuGroups } from './cpu.ts';
 import { type EvictionSource, evictionSource } from './evictions.ts';
 import { connectRuntime } from './http-runtime.ts';
@@ -32,6 +39,8 @@ export interface NativeLabSpec {
   baseline: number;
   /** Added to every app's environment (a small SESSION_MEMORY_CAP, say). */
   appEnv?: Readonly<Record<string, string>>;
+  /** The lab's `--drain`; its default (`unlink`) when not given. */
+  drain?: DrainMode;
 }
 
 function groupsFor(runtime: Runtime, variant: Variant | 'baseline', nginxPids: () => number[]): CpuGroups {
@@ -59,6 +68,7 @@ export async function openNativeLab(spec: NativeLabSpec, host: LabHost): Promise
       // Request lines at info would cost the apps more than the requests themselves.
       logLevel: 'warn',
       ...(spec.appEnv ? { appEnv: spec.appEnv } : {}),
+      ...(spec.drain ? { drain: spec.drain } : {}),
     },
     host,
   );

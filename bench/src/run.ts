@@ -3,7 +3,8 @@
  * `--target` lab). A scenario that throws becomes a row with `failed`: a failed run is data too.
  */
 import type { Variant } from '@statelab/cart-core';
-import { collectEnvironment, METHOD } from './environment.ts';
+import type { DrainMode } from '@statelab/lab';
+import { collectEnvironment, drainOf, METHOD } from './environment.ts';
 import { COMPOSE_URL, type LabTarget, openComposeLab, openNativeLab, openTargetLab } from './lab-target.ts';
 import type { BenchOptions, ScenarioName } from './options.ts';
 import type { Progress } from './progress.ts';
@@ -63,12 +64,13 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
         ? () => openTargetLab(options.target!)
         : (variant: Variant, baseline: number) =>
             openNativeLab(
-              { variant, instances: options.instances, baseline },
+              { variant, instances: options.instances, baseline, drain: options.drain },
               { env: deps.env, report: (line) => deps.progress.line(line) },
             ));
   const wantsScaling = options.scenarios.includes('scaling');
   let baselineDone = !wantsScaling;
   let runtimeKind: 'native' | 'compose' = 'native';
+  let drain: DrainMode | null = null;
   let loadGeneratorCheck = notChecked('no baseline scaling step in this run');
 
   for (const variant of options.variants) {
@@ -89,6 +91,7 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
       continue;
     }
     runtimeKind = target.runtime.kind;
+    drain ??= drainOf(await target.runtime.list().catch(() => []));
     const ctx: ScenarioContext = {
       options,
       variant,
@@ -135,7 +138,7 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
     schemaVersion: SCHEMA_VERSION,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    environment: { ...collectEnvironment(runtimeKind, options.target), loadGeneratorCheck },
+    environment: { ...collectEnvironment(runtimeKind, options.target), drain, loadGeneratorCheck },
     method: [...METHOD],
     options: { ...options },
     results,
