@@ -4,7 +4,7 @@
 #   load-balancer                                               nginx with the compose config and the UI
 # No secret is passed in or kept: they arrive as environment variables when the container starts.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
-# >= 1.27.3: the rendered upstreams use `resolve` to follow containers through Docker's DNS.
+# Any nginx >= 1.22 reads the rendered config (upstreams are the apps' Unix sockets: no DNS).
 ARG NGINX_IMAGE=nginx:1.28.0-alpine
 
 # The lockfile and every workspace's manifest, apart from the sources: npm ci needs all of them,
@@ -47,6 +47,8 @@ COPY --from=manifests /app ./
 RUN case "$APP" in stateful-app|stateless-app) ;; *) echo "build arg APP must be stateful-app or stateless-app, got '$APP'" >&2; exit 1;; esac
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace @statelab/$APP --include-workspace-root=false --ignore-scripts --no-audit --no-fund
 COPY --from=build /app/${APP}/dist/main.mjs dist/main.mjs
+# compose gives each app SOCKET_PATH on the volume it shares with the load balancer; the port is
+# where an app listens when run without one.
 USER node
 EXPOSE 3000
 # Node itself, not npm: compose's `init: true` gives it SIGTERM directly, and it drains.

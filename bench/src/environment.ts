@@ -1,7 +1,11 @@
-/** What the numbers were measured on: CPUs, memory, versions, runtime; and plain warnings for readers. */
+/**
+ * What the numbers were measured on: CPUs, memory, versions, runtime, how an instance leaves the
+ * rotation; and plain warnings for readers.
+ */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { BASELINE_PREFIX, cartTravelsWithClient, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
+import { BASELINE_PREFIX, cartTravelsWithClient, isVariant, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
+import type { DrainMode, InstanceInfo } from '@statelab/lab';
 import type { Environment } from './report-record.ts';
 
 function version(commands: readonly string[], args: string[], pattern: RegExp): string | null {
@@ -38,6 +42,17 @@ export function collectEnvironment(runtime: 'native' | 'compose', target: string
   };
 }
 
+/**
+ * The lab's drain mode, from where its apps listen: on Unix sockets (`unlink`) or on ports
+ * (`close`); null when the runtime does not say (the instances list neither).
+ */
+export function drainOf(instances: readonly InstanceInfo[]): DrainMode | null {
+  const apps = instances.filter((i) => isVariant(i.variant));
+  if (apps.some((i) => i.socket !== undefined)) return 'unlink';
+  if (apps.some((i) => i.port !== undefined)) return 'close';
+  return null;
+}
+
 const withRedis = VARIANTS.filter((v) => TOPOLOGY[v].needsRedis).join(' and ');
 const withToken = VARIANTS.filter(cartTravelsWithClient).join(', ');
 
@@ -49,6 +64,7 @@ export const METHOD: readonly string[] = Object.freeze([
   "errors: tries that failed (answers that were not 2xx, connection failures and timeouts). firstTryFailures: requests whose first try failed; retriedWrites: writes sent again; finalErrors: requests that still failed after the retries, or were not retried (reads: nginx retries those itself; 4xx). Every request carries an X-Request-Id and every answer must name it: one that names another request is counted as mispairedAnswers, not checked (autocannon ignores a server's `Connection: close` and can credit answers to the wrong request; the bench makes it open a new connection then, so there should be none).",
   'Latency: HDR histograms (microsecond resolution) of our own send-to-answer time; percentiles per phase (before / during / after a fault) and per second.',
   "sessionsEvicted: sessions_evicted_total read from each app instance's /metrics before and after the load (warm-up included), per instance process; sessions evicted at the memory cap are lost carts the ledger may not see, as their shoppers may have left. Counted by the stateful variant's instances only; an instance killed during the run takes its count with it.",
+  "Graceful stops (rolling-restart; scaling stops instances too): with drain unlink, the lab default, every app listens on a Unix socket and unlinks it before it stops accepting, so nginx sends even a POST elsewhere; with drain close, the apps listen on TCP ports and a stop under load can reset a POST nginx had already sent into the closing listener's backlog (a 502 for stateful and stateful-redis). environment.drain says which the run used.",
   'CPU per request: utime + stime from /proc/<pid>/stat of the app instances, nginx (master and workers) and Redis, over the measured window, divided by the answers in it. The bench reports its own CPU the same way, to show the load generator is not the limit.',
   `scaling sweeps N..1 instances by stopping one at a time; the same sweep on a bare express handler (${BASELINE_PREFIX}) is the ceiling of this machine.`,
   "Performance targets: each variant's req/s at 1 instance over the bare express baseline's at 1 instance, in the same scaling run and through the same nginx, against a target derived from reference servers measured direct (the rule and its reasoning are stored in report.json under targets.rule). The bench's own CPU under load is its CPU per request times req/s, against 0.5 core.",

@@ -1,11 +1,12 @@
 /**
  * Sessions the memory store evicted at its cap during a run, read from each instance's own
- * `sessions_evicted_total` on its port. The ledger cannot see them all: the shopper whose cart was
- * evicted may have left already, so the count is taken where the eviction happened.
+ * `sessions_evicted_total` on its port or its Unix socket. The ledger cannot see them all: the
+ * shopper whose cart was evicted may have left already, so the count is taken where the eviction
+ * happened.
  */
 import type { Variant } from '@statelab/cart-core';
 import type { InstanceInfo, Runtime } from '@statelab/lab';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 /** The counter per instance process, `<id>@<pid>`: a restarted instance counts from its start. */
 export type EvictionSample = Record<string, number>;
@@ -21,29 +22,38 @@ export function parseEvictedTotal(metrics: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-async function readCounter(port: number): Promise<number | undefined> {
+async function readCounter(instance: InstanceInfo): Promise<number | undefined> {
+  // One connection over the socket, closed after: the app's own drain waits for idle ones.
+  const agent = instance.socket ? new Agent({ connect: { socketPath: instance.socket } }) : undefined;
+  const url = agent ? 'http://localhost/metrics' : `http://127.0.0.1:${instance.port}/metrics`;
   try {
-    const res = await request(`http://127.0.0.1:${port}/metrics`, {
+    const res = await request(url, {
       headersTimeout: READ_TIMEOUT_MS,
       bodyTimeout: READ_TIMEOUT_MS,
+      ...(agent ? { dispatcher: agent } : {}),
     });
     const text = await res.body.text();
     return res.statusCode === 200 ? parseEvictedTotal(text) : undefined;
   } catch {
     // Down or killed mid-run: it has nothing to report any more.
     return undefined;
+  } finally {
+    await agent?.close();
   }
 }
 
-/** Reads the running instances of `variant` that list a port on this host. */
+/** Reads the running instances of `variant` that list a port or a socket on this host. */
 export function evictionSource(runtime: Runtime, variant: Variant | 'baseline'): EvictionSource {
   return async () => {
     const running = (await runtime.list()).filter(
-      (i): i is InstanceInfo & { pid: number; port: number } =>
-        i.variant === variant && i.state === 'running' && i.pid !== undefined && i.port !== undefined,
+      (i): i is InstanceInfo & { pid: number } =>
+        i.variant === variant &&
+        i.state === 'running' &&
+        i.pid !== undefined &&
+        (i.port !== undefined || i.socket !== undefined),
     );
     const sample: EvictionSample = {};
-    const values = await Promise.all(running.map((i) => readCounter(i.port)));
+    const values = await Promise.all(running.map(readCounter));
     for (const [n, i] of running.entries()) {
       const value = values[n];
       if (value !== undefined) sample[`${i.id}@${i.pid}`] = value;

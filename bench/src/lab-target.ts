@@ -5,7 +5,14 @@
  * faults, the process ids whose CPU time the report reads, and where the instances count evictions.
  */
 import { REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
-import { connectLab, type InstanceInfo, type LabHost, type Runtime, startLab } from '@statelab/lab';
+import {
+  connectLab,
+  type DrainMode,
+  type InstanceInfo,
+  type LabHost,
+  type Runtime,
+  startLab,
+} from '@statelab/lab';
 import type { CpuGroups } from './cpu.ts';
 import { type EvictionSource, evictionSource } from './evictions.ts';
 import { connectRuntime } from './http-runtime.ts';
@@ -18,7 +25,7 @@ export interface LabTarget {
   readonly runtime: Runtime;
   /** CPU groups for a variant: its app instances, nginx, and redis when the variant uses it. */
   cpuGroups(variant: Variant | 'baseline'): CpuGroups;
-  /** The instances' `sessions_evicted_total`, read on their ports; empty where they cannot be reached. */
+  /** The instances' `sessions_evicted_total`, read on their ports or sockets; empty where they cannot be reached. */
   evictions(variant: Variant | 'baseline'): EvictionSource;
   close(): Promise<void>;
 }
@@ -32,6 +39,8 @@ export interface NativeLabSpec {
   baseline: number;
   /** Added to every app's environment (a small SESSION_MEMORY_CAP, say). */
   appEnv?: Readonly<Record<string, string>>;
+  /** The lab's `--drain`; its default (`unlink`) when not given. */
+  drain?: DrainMode;
 }
 
 function groupsFor(runtime: Runtime, variant: Variant | 'baseline', nginxPids: () => number[]): CpuGroups {
@@ -59,6 +68,7 @@ export async function openNativeLab(spec: NativeLabSpec, host: LabHost): Promise
       // Request lines at info would cost the apps more than the requests themselves.
       logLevel: 'warn',
       ...(spec.appEnv ? { appEnv: spec.appEnv } : {}),
+      ...(spec.drain ? { drain: spec.drain } : {}),
     },
     host,
   );
@@ -82,7 +92,7 @@ export async function openTargetLab(baseUrl: string): Promise<LabTarget> {
     baseUrl: baseUrl.replace(/\/$/, ''),
     runtime,
     cpuGroups: (variant) => groupsFor(runtime, variant, () => []),
-    // A compose lab lists container ports, not ones on this host.
+    // A compose lab's instances listen inside containers, not on this host.
     evictions: (variant) => (runtime.kind === 'native' ? evictionSource(runtime, variant) : NONE),
     close: async () => {},
   };

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { VARIANTS, type Variant } from '@statelab/cart-core';
+import { DRAIN_MODES, type DrainMode } from '@statelab/lab';
 import { z } from 'zod';
 
 export const SCENARIOS = [
@@ -30,6 +31,8 @@ export interface BenchOptions {
   readonly rate: number | undefined;
   readonly runtime: 'native' | 'compose';
   readonly target: string | undefined;
+  /** How the labs the bench starts stop an instance (lab `--drain`); a running target keeps its own. */
+  readonly drain: DrainMode;
   readonly out: string;
   readonly thresholds: string | undefined;
   readonly cartSizes: readonly number[];
@@ -53,6 +56,7 @@ export const DEFAULTS: Readonly<Omit<BenchOptions, 'rate' | 'target' | 'threshol
   warmupS: 2,
   connections: 50,
   runtime: 'native',
+  drain: 'unlink',
   out: 'bench-results',
   cartSizes: [1, 10, 25, 50],
   parallelUpdates: 10,
@@ -104,6 +108,7 @@ const schema = z.strictObject({
   connections: number(1, 2000).optional(),
   rate: number(1, 1_000_000).optional(),
   runtime: z.enum(['native', 'compose']).optional(),
+  drain: z.enum(DRAIN_MODES).optional(),
   target: z
     .url({ protocol: /^https?$/, error: 'must be an http URL such as http://127.0.0.1:8080' })
     .refine(
@@ -132,6 +137,7 @@ const FLAGS = {
   connections: { type: 'string' },
   rate: { type: 'string' },
   runtime: { type: 'string' },
+  drain: { type: 'string' },
   target: { type: 'string' },
   out: { type: 'string' },
   thresholds: { type: 'string' },
@@ -167,6 +173,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     rate: v.rate,
     runtime: v.runtime ?? base.runtime,
     target: v.target,
+    drain: v.drain ?? base.drain,
     out: v.out ?? base.out,
     thresholds: v.thresholds,
     cartSizes: v['cart-sizes'] ?? base.cartSizes ?? DEFAULTS.cartSizes,
@@ -179,6 +186,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (options.rate !== undefined && options.rate < options.connections) {
     problems.push(
       `--rate ${options.rate} is below --connections ${options.connections}: every connection needs at least 1 request/s`,
+    );
+  }
+  if (v.drain !== undefined && (options.target !== undefined || options.runtime === 'compose')) {
+    problems.push(
+      '--drain applies to the labs the bench starts itself: a running lab keeps how it was started',
     );
   }
   if (problems.length) throw new OptionsError(problems);
@@ -201,6 +213,8 @@ export const USAGE = `usage: npm run bench -- [flags]
   --no-idempotency         shoppers send writes without Idempotency-Key (still retrying them): the old
                            client, so a report shows what the keys change (default: keys on)
   --runtime native|compose native starts its own lab; compose benches docker compose up at --target (default 127.0.0.1:8080)
+  --drain unlink|close     how the labs it starts stop an instance: unlink (default; apps on Unix sockets that leave
+                           nginx's rotation first) or close (apps on TCP ports, as before)
   --target URL             bench a running lab, driving faults through its control API
   --out DIR                where bench-results/<timestamp>/ goes (default ${DEFAULTS.out})
   --thresholds FILE        JSON such as {"stateless.kill.lostSessions": "== 0"}; exit 2 when one fails

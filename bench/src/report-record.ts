@@ -134,6 +134,11 @@ export interface Environment {
   target: string | null;
   /** How the shoppers write: with keys and client retries, or `--no-idempotency`. */
   client?: { idempotencyKeys: boolean; retries: number };
+  /**
+   * How a stopping instance left nginx's rotation: `unlink` (apps on Unix sockets, unlinked first),
+   * `close` (apps on TCP ports); null when the runtime does not say. Absent in older reports.
+   */
+  drain?: 'unlink' | 'close' | null;
   /** Plain warnings for readers, e.g. a 2-core machine cannot answer the scaling question. */
   warnings: string[];
   /** autocannon's req/s beside wrk's on the baseline's 1-instance scaling step. */

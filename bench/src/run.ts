@@ -3,7 +3,8 @@
  * `--target` lab). A scenario that throws becomes a row with `failed`: a failed run is data too.
  */
 import type { Variant } from '@statelab/cart-core';
-import { collectEnvironment, METHOD } from './environment.ts';
+import type { DrainMode } from '@statelab/lab';
+import { collectEnvironment, drainOf, METHOD } from './environment.ts';
 import { COMPOSE_URL, type LabTarget, openComposeLab, openNativeLab, openTargetLab } from './lab-target.ts';
 import type { BenchOptions, ScenarioName } from './options.ts';
 import type { Progress } from './progress.ts';
@@ -64,12 +65,13 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
         ? () => openTargetLab(options.target!)
         : (variant: Variant, baseline: number) =>
             openNativeLab(
-              { variant, instances: options.instances, baseline },
+              { variant, instances: options.instances, baseline, drain: options.drain },
               { env: deps.env, report: (line) => deps.progress.line(line) },
             ));
   const wantsScaling = options.scenarios.includes('scaling');
   let baselineDone = !wantsScaling;
   let runtimeKind: 'native' | 'compose' = 'native';
+  let drain: DrainMode | null = null;
   let loadGeneratorCheck = notChecked('no baseline scaling step in this run');
 
   for (const variant of options.variants) {
@@ -90,6 +92,7 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
       continue;
     }
     runtimeKind = target.runtime.kind;
+    drain ??= drainOf(await target.runtime.list().catch(() => []));
     const ctx: ScenarioContext = {
       options,
       variant,
@@ -147,6 +150,7 @@ export async function runBench(options: BenchOptions, deps: RunDeps): Promise<Re
     finishedAt: new Date().toISOString(),
     environment: {
       ...environment,
+      drain,
       loadGeneratorCheck,
       client: { idempotencyKeys: options.idempotency, retries: CLIENT_RETRIES },
     },

@@ -116,6 +116,7 @@ describe('npm run bench (main)', () => {
     const report = JSON.parse(await readFile(path.join(dir, 'results', run!, 'report.json'), 'utf8'));
     assert.equal(report.schemaVersion, 1);
     assert.equal(report.environment.runtime, 'native');
+    assert.equal(report.environment.drain, 'unlink', "the lab's default, read from where its apps listen");
     assert.equal(report.results.length, 1);
     assert.equal(report.results[0].concurrency.sent, 3 * 3 * 4, '3 shoppers × 3 rounds × 4 in parallel');
     assert.deepEqual(report.environment.loadGeneratorCheck, {
@@ -151,6 +152,7 @@ describe('npm run bench (main)', () => {
     const [run] = await readdir(dir);
     const report = JSON.parse(await readFile(path.join(dir, run!, 'report.json'), 'utf8'));
     assert.equal(report.environment.target, lab.baseUrl);
+    assert.equal(report.environment.drain, 'unlink', "the target's apps are on Unix sockets");
     assert.deepEqual(
       report.results.map((r: { variant: string; scenario: string }) => `${r.variant} ${r.scenario}`),
       ['stateless kill'],

@@ -37,6 +37,22 @@ describe('options', () => {
     assert.deepEqual(o.cartSizes, [1, 50]);
   });
 
+  it('--drain picks how the labs the bench starts stop an instance (unlink by default); a running lab keeps its own', () => {
+    assert.equal(parseOptions([]).drain, 'unlink');
+    assert.equal(parseOptions(['--drain', 'close']).drain, 'close');
+    assert.throws(() => parseOptions(['--drain', 'reload']), OptionsError);
+    for (const argv of [
+      ['--drain', 'close', '--target', 'http://127.0.0.1:8080'],
+      ['--drain', 'unlink', '--runtime', 'compose'],
+    ]) {
+      assert.throws(
+        () => parseOptions(argv),
+        /--drain applies to the labs the bench starts itself/,
+        argv.join(' '),
+      );
+    }
+  });
+
   it('--rate turns on the open loop', () => {
     assert.equal(parseOptions(['--rate', '500', '--connections', '10']).rate, 500);
   });

@@ -257,6 +257,21 @@ describe('performance targets and the load generator check, rendered from the fi
     assert.match(renderMarkdown(apart), /ratio 0.80: does not agree within 15%; wrk saw 3 errors/);
   });
 
+  it('the environment says how graceful stops left the rotation; an older report without it says nothing', () => {
+    const cases = [
+      ['unlink', /graceful stops: drain unlink, apps on Unix sockets/],
+      ['close', /graceful stops: drain close, apps on TCP ports/],
+      [null, /graceful stops: how the target takes an instance out of the rotation is not known/],
+    ] as const;
+    for (const [drain, said] of cases) {
+      const run = { ...report, environment: { ...report.environment, drain } };
+      for (const view of [renderMarkdown(run), renderHtml(run, []), renderSummary(run)])
+        assert.match(view, said);
+    }
+    assert.equal(report.environment.drain, undefined, 'the fixture is an older report');
+    assert.doesNotMatch(renderMarkdown(report), /graceful stops:/);
+  });
+
   it('a report without targets (an older report.json, or no scaling run) renders without the section', () => {
     const { targets: _, ...older } = report;
     assert.doesNotMatch(renderMarkdown(older), /Performance targets/);

@@ -99,6 +99,8 @@ describe('scenarios on a real stateless lab', () => {
     assert.equal(row.lostItems, 0);
     assert.deepEqual([row.firstTryFailures, row.finalErrors, row.duplicatedItems], [0, 0, 0]);
     assert.equal(row.sessionsEvicted, undefined, 'no stateless instance keeps sessions to evict');
+    // `during` ends as the start is asked for, so every answer from stateless-1 in it came from the
+    // killed process: at most one in flight per connection.
     const late = row.phases![1]!.perInstance['stateless-1'] ?? 0;
     assert.ok(late <= OPTIONS.connections, `the killed instance answered only what was in flight (${late})`);
     assert.equal(typeof row.rejoinMs?.['stateless-1'], 'number');

@@ -58,8 +58,15 @@ export const TOPOLOGY: Readonly<Record<Variant, VariantSpec>> = Object.freeze({
 });
 
 export const DEFAULT_INSTANCES = 3;
-/** The port every app listens on inside a container (compose); native mode picks free ports. */
+/** The port an app image listens on when it is run without SOCKET_PATH (EXPOSE). */
 export const CONTAINER_APP_PORT = 3000;
+/** compose: the volume the apps' Unix sockets share with the load balancer, mounted here in each. */
+export const CONTAINER_SOCKET_DIR = '/run/statelab';
+
+/** compose: where instance `id` listens (its SOCKET_PATH) and nginx reaches it. */
+export function containerSocketPath(id: string): string {
+  return `${CONTAINER_SOCKET_DIR}/${id}.sock`;
+}
 
 export function isVariant(value: string): value is Variant {
   return (VARIANTS as readonly string[]).includes(value);

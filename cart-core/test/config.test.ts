@@ -11,6 +11,17 @@ describe('config parsing', () => {
     assert.deepEqual(config.limits, { maxLines: 50, maxQuantity: 99, maxBodyBytes: 16384 });
   });
 
+  it('SOCKET_PATH is optional, absolute and shorter than 100 bytes; the accept grace defaults to 1 s', () => {
+    const parse = (env: Record<string, string>) =>
+      commonConfig(parseEnv(commonEnvShape, { INSTANCE_ID: 'stateful-1', ...env }));
+    assert.equal(parse({}).socketPath, undefined);
+    assert.equal(parse({}).shutdownAcceptGraceMs, 1_000);
+    const longest = `/${'s'.repeat(98)}`;
+    assert.equal(parse({ SOCKET_PATH: longest }).socketPath, longest);
+    assert.throws(() => parse({ SOCKET_PATH: `${longest}x` }), /SOCKET_PATH must be shorter than 100 bytes/);
+    assert.throws(() => parse({ SOCKET_PATH: 'run/app.sock' }), /SOCKET_PATH must be an absolute path/);
+  });
+
   it('every problem is listed in one ConfigError', () => {
     const shape = { ...commonEnvShape, SESSION_SECRET: secret };
     assert.throws(

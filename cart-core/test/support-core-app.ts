@@ -35,6 +35,7 @@ export async function startCoreApp(holder: CartHolder): Promise<RunningServer> {
     host: '127.0.0.1',
     port: 0,
     keepAliveTimeoutMs: 5000,
+    shutdownAcceptGraceMs: 0,
     shutdownIdleGraceMs: 0,
     shutdownTimeoutMs: 1000,
     lifecycle,

@@ -1,9 +1,10 @@
 /**
- * The compose project as the code sees it, derived from TOPOLOGY: service names, the app port
- * inside containers, and the nginx model the load-balancer image is built with.
+ * The compose project as the code sees it, derived from TOPOLOGY: service names, where each app
+ * listens inside its container (a Unix socket on the shared volume), and the nginx model the
+ * load-balancer image is built with.
  */
 import {
-  CONTAINER_APP_PORT,
+  containerSocketPath,
   DEFAULT_INSTANCES,
   instanceIds,
   REDIS_ID,
@@ -15,8 +16,6 @@ import type { NginxModel } from '@statelab/load-balancer';
 /** docker-compose.yml names each service by its instance id, Redis included. */
 export const REDIS_SERVICE = REDIS_ID;
 export const LOAD_BALANCER_SERVICE = 'load-balancer';
-/** Docker's embedded DNS server, present in every user-defined network. */
-export const DOCKER_DNS = '127.0.0.11';
 /** Where the load-balancer image keeps the cart UI (outside the stock /usr/share/nginx/html). */
 export const IMAGE_UI_ROOT = '/srv/statelab-ui';
 export const COMPOSE_LISTEN = Object.freeze({ host: '0.0.0.0', port: 80 });
@@ -34,15 +33,13 @@ export function appServices(instances = DEFAULT_INSTANCES): AppService[] {
 export interface ComposeNginxOptions {
   instances?: number;
   uiRoot?: string;
-  /** Where an instance is reached; its service name by default. Tests point these at 127.0.0.1. */
-  hostOf?: (id: string) => string;
-  /** Docker's DNS by default; `null` renders without run-time re-resolution (for nginx < 1.27.3). */
-  resolver?: string | null;
 }
 
+/**
+ * Every instance on its socket in the shared volume: no address to resolve, so a recreated
+ * container is found again at the same path, and a stopping one leaves by unlinking it.
+ */
 export function composeNginxModel(options: ComposeNginxOptions = {}): NginxModel {
-  const hostOf = options.hostOf ?? ((id: string) => id);
-  const resolver = options.resolver === undefined ? DOCKER_DNS : options.resolver;
   const services = appServices(options.instances);
   return {
     mode: 'compose',
@@ -51,9 +48,8 @@ export function composeNginxModel(options: ComposeNginxOptions = {}): NginxModel
       variant,
       servers: services
         .filter((s) => s.variant === variant)
-        .map((s) => ({ id: s.id, host: hostOf(s.id), port: CONTAINER_APP_PORT })),
+        .map((s) => ({ id: s.id, socket: containerSocketPath(s.id) })),
     })),
     uiRoot: options.uiRoot ?? IMAGE_UI_ROOT,
-    ...(resolver === null ? {} : { resolver }),
   };
 }

@@ -14,7 +14,6 @@ export {
   COMPOSE_LISTEN,
   type ComposeNginxOptions,
   composeNginxModel,
-  DOCKER_DNS,
   IMAGE_UI_ROOT,
   LOAD_BALANCER_SERVICE,
   REDIS_SERVICE,

@@ -5,13 +5,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { type CartStoreKind, CONTAINER_APP_PORT, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import {
+  type CartStoreKind,
+  CONTAINER_SOCKET_DIR,
+  containerSocketPath,
+  TOPOLOGY,
+  type Variant,
+} from '@statelab/cart-core';
 import { loadConfig as loadStatefulConfig } from '@statelab/stateful-app';
 import { loadConfig as loadStatelessConfig } from '@statelab/stateless-app';
 import { Ajv } from 'ajv';
-import { appServices, LOAD_BALANCER_SERVICE, REDIS_SERVICE } from '../src/index.ts';
+import { appServices, composeNginxModel, LOAD_BALANCER_SERVICE, REDIS_SERVICE } from '../src/index.ts';
 import { REPO_ROOT } from '../src/repo-root.ts';
 import {
   COMPOSE_FILE,
@@ -44,15 +50,9 @@ const STORE_ENV: Readonly<Record<CartStoreKind, readonly string[]>> = {
   'redis-session': ['SESSION_SECRET', 'REDIS_URL'],
   jwt: ['JWT_SECRET'],
 };
-const COMMON_ENV = [
-  'INSTANCE_ID',
-  'VARIANT',
-  'HOST',
-  'PORT',
-  'LOG_LEVEL',
-  'SHUTDOWN_TIMEOUT_MS',
-  'TRUST_PROXY',
-];
+const COMMON_ENV = ['INSTANCE_ID', 'VARIANT', 'SOCKET_PATH', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS'];
+/** The volume the apps' sockets are on, as the app services and the load balancer mount it. */
+const SOCKETS_VOLUME = 'sockets';
 const APP_DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
 
 const raw = readComposeFile();
@@ -120,13 +120,12 @@ describe('docker-compose.yml: the topology', () => {
         assert.equal(service.image, `statelab/${spec.app}:local`);
       });
 
-      it(`sets INSTANCE_ID=${id}, VARIANT=${variant}, PORT=${CONTAINER_APP_PORT}, HOST=0.0.0.0 and its store's variables`, () => {
+      it(`sets INSTANCE_ID=${id}, VARIANT=${variant}, SOCKET_PATH=${containerSocketPath(id)} and its store's variables`, () => {
         const env = service.environment as Record<string, string>;
         assert.deepEqual(Object.keys(env).sort(), [...COMMON_ENV, ...STORE_ENV[spec.store]].sort());
         assert.equal(env.INSTANCE_ID, id);
         assert.equal(env.VARIANT, variant);
-        assert.equal(env.PORT, String(CONTAINER_APP_PORT));
-        assert.equal(env.HOST, '0.0.0.0');
+        assert.equal(env.SOCKET_PATH, containerSocketPath(id));
         if (spec.needsRedis)
           assert.equal(env.REDIS_URL, `redis://:${SECRETS.REDIS_PASSWORD}@${REDIS_SERVICE}:6379`);
       });
@@ -135,8 +134,14 @@ describe('docker-compose.yml: the topology', () => {
         const config = loadAppConfig(variant, service.environment);
         assert.equal(config.instance, id);
         assert.equal(config.variant, variant);
-        assert.equal(config.port, CONTAINER_APP_PORT);
-        assert.equal(config.host, '0.0.0.0');
+        assert.equal(config.socketPath, containerSocketPath(id));
+      });
+
+      it(`listens where the load balancer's nginx.conf reaches ${id}: its socket on the shared volume`, () => {
+        assert.deepEqual(service.volumes, [`${SOCKETS_VOLUME}:${CONTAINER_SOCKET_DIR}`]);
+        assert.equal(dirname(service.environment.SOCKET_PATH), CONTAINER_SOCKET_DIR);
+        const servers = composeNginxModel().variants.find((v) => v.variant === variant)!.servers;
+        assert.equal(servers.find((s) => s.id === id)?.socket, service.environment.SOCKET_PATH);
       });
 
       it('runs under init, stays down once killed, and is given longer to stop than its drain takes', () => {
@@ -149,11 +154,12 @@ describe('docker-compose.yml: the topology', () => {
         );
       });
 
-      it('is healthy when /readyz answers 200, checked by Node itself (no curl in slim images)', () => {
+      it('is healthy when /readyz answers 200 over its socket, checked by Node itself (no curl in slim images)', () => {
         const [kind, command, flag, script] = service.healthcheck.test as string[];
         assert.deepEqual([kind, command, flag], ['CMD', 'node', '-e']);
-        assert.match(script!, /fetch\('http:\/\/127\.0\.0\.1:'\+process\.env\.PORT\+'\/readyz'\)/);
-        assert.match(script!, /process\.exit\(r\.ok\?0:1\)/);
+        // Run for real against the app in image-entrypoint.test.ts.
+        assert.match(script!, /socketPath:process\.env\.SOCKET_PATH,path:'\/readyz'/);
+        assert.match(script!, /process\.exit\(r\.statusCode===200\?0:1\)/);
       });
 
       it(spec.needsRedis ? 'waits for a healthy redis' : 'depends on nothing', () => {
@@ -206,6 +212,20 @@ describe('docker-compose.yml: the topology', () => {
     const lb = resolved.services[LOAD_BALANCER_SERVICE];
     assert.deepEqual(hardening(lb), HARDENED);
     assert.deepEqual(lb.tmpfs, ['/var/cache/nginx', '/tmp']);
+  });
+
+  it("load balancer: the apps' sockets volume, read-only (connecting to a socket writes nothing)", () => {
+    const lb = resolved.services[LOAD_BALANCER_SERVICE];
+    assert.deepEqual(lb.volumes, [`${SOCKETS_VOLUME}:${CONTAINER_SOCKET_DIR}:ro`]);
+  });
+
+  it("the sockets volume: a tmpfs the node image's user (uid 1000, the app images' USER node) owns and nginx may traverse", () => {
+    assert.deepEqual(Object.keys(raw.volumes), [SOCKETS_VOLUME]);
+    const { driver_opts: opts, ...rest } = raw.volumes[SOCKETS_VOLUME];
+    assert.deepEqual(rest, {}, 'the local driver');
+    assert.equal(opts.type, 'tmpfs');
+    assert.equal(opts.device, 'tmpfs');
+    assert.deepEqual(opts.o.split(',').sort(), ['gid=1000', 'mode=0755', 'uid=1000']);
   });
 
   it("load balancer: built from the root Dockerfile's load-balancer target, published on 127.0.0.1:8080 only, after every app is healthy", () => {

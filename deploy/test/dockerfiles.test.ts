@@ -205,9 +205,9 @@ for (const target of TARGETS) {
         );
       });
 
-      it(`serves them from an nginx image that supports upstream \`resolve\` (>= 1.27.3), as the nginx user`, () => {
+      it('serves them from a pinned nginx image at least as new as the 1.22 the config is checked with, as the nginx user', () => {
         assert.match(final.base, /^nginx:\d+\.\d+\.\d+-alpine$/);
-        assert.ok(atLeast(version(final.base), [1, 27, 3]), final.base);
+        assert.ok(atLeast(version(final.base), [1, 22, 0]), final.base);
         assert.deepEqual(argsOf(final, 'COPY'), [
           '--from=build /out/nginx.conf /etc/nginx/nginx.conf',
           `--from=build /out/ui ${IMAGE_UI_ROOT}`,

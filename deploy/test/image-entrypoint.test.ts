@@ -1,26 +1,22 @@
 /**
  * Each app image's entrypoint, minus Docker: the Dockerfile's `app` target with APP=<app>, its own
  * `npm ci` in a temp dir, the bundle from `deploy bundle` at the target's fixed path, then the
- * image's CMD run with Node and a service's environment from docker-compose.yml. It serves carts,
- * and SIGTERM drains it to exit 0.
+ * image's CMD run with Node and a service's environment from docker-compose.yml (its SOCKET_PATH
+ * moved from the volume to a temp dir). It serves carts on the socket, compose's healthcheck
+ * passes, and SIGTERM unlinks the socket and drains it to exit 0.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CATALOG, TOPOLOGY, VARIANTS } from '@statelab/cart-core';
-import {
-  httpStatus,
-  listeningLine,
-  ManagedProcess,
-  startRedisServer,
-  waitForLine,
-  waitUntilReady,
-} from '@statelab/processes';
+import { httpStatus, ManagedProcess, startRedisServer, waitUntilReady } from '@statelab/processes';
 import { APPS, BUNDLE_PATH } from '../src/index.ts';
 import { interpolate, readComposeFile } from './support/compose-file.ts';
 import { buildImageRoot, type ImageRoot } from './support/image-root.ts';
-import { cookiesOf, request } from './support/request.ts';
+import { cookiesOf, request as get } from './support/request.ts';
 
 const SECRETS = {
   SESSION_SECRET: 'session-secret-for-tests-0123456789abcdef',
@@ -30,8 +26,17 @@ const SECRETS = {
 const READY_TIMEOUT_MS = 20_000;
 const services = interpolate(readComposeFile(), SECRETS).services as Record<
   string,
-  { environment: Record<string, string> }
+  { environment: Record<string, string>; healthcheck: { test: string[] } }
 >;
+
+/** Runs the service's healthcheck command (`CMD node -e ...`) here with `env`; its exit code. */
+async function healthcheck(id: string, env: NodeJS.ProcessEnv): Promise<number | null> {
+  const [kind, command, ...args] = services[id]!.healthcheck.test;
+  assert.deepEqual([kind, command], ['CMD', 'node']);
+  const check = await ManagedProcess.spawn({ command: process.execPath, args, env });
+  if (!(await check.exitsWithin(10_000))) await check.kill();
+  return (await check.exited).code;
+}
 
 async function installedPackages(dir: string): Promise<Set<string>> {
   const names = new Set<string>();
@@ -78,13 +83,16 @@ for (const app of APPS) {
     for (const variant of variants) {
       const id = `${variant}-1`;
       it(`runs as compose's ${id}: ready, serves a cart, and drains to exit 0 on SIGTERM`, async (t) => {
+        const sockets = await mkdtemp(join(tmpdir(), 'statelab-image-sock-'));
+        t.after(() => rm(sockets, { recursive: true, force: true }));
+        const composed = services[id]!.environment.SOCKET_PATH!;
+        // The same socket name as on the compose volume, in a folder of this machine.
+        const socketPath = join(sockets, basename(composed));
         const env: NodeJS.ProcessEnv = {
           PATH: process.env.PATH,
           ...image.env,
           ...services[id]!.environment,
-          // A free loopback port here; in the container it is 3000 on 0.0.0.0.
-          PORT: '0',
-          HOST: '127.0.0.1',
+          SOCKET_PATH: socketPath,
         };
         if (TOPOLOGY[variant].needsRedis) {
           const redis = await startRedisServer({ password: SECRETS.REDIS_PASSWORD });
@@ -101,13 +109,16 @@ for (const app of APPS) {
         const child = await ManagedProcess.spawn({ command: process.execPath, args, cwd: image.dir, env });
         t.after(() => child.kill());
 
-        const { url: base } = await waitForLine(child, `${id} listening`, listeningLine, READY_TIMEOUT_MS);
+        const base = 'http://localhost';
         await waitUntilReady(
           child,
-          `${id} /readyz`,
-          async () => (await httpStatus(`${base}/readyz`)) === 200,
+          `${id} /readyz on ${socketPath}`,
+          async () => (await httpStatus(`${base}/readyz`, { socketPath })) === 200,
           READY_TIMEOUT_MS,
         );
+        assert.equal(await healthcheck(id, env), 0, "compose's healthcheck passes");
+        const request = (url: string, options: Parameters<typeof get>[1] = {}) =>
+          get(url, { ...options, socketPath });
 
         const instance = JSON.parse((await request(`${base}/api/instance`)).text);
         assert.equal(instance.instance, id);
@@ -128,7 +139,9 @@ for (const app of APPS) {
 
         child.signal('SIGTERM');
         assert.equal((await child.exited).code, 0, child.output());
-        assert.match(child.output(), /"msg":"stopped"/);
+        assert.match(child.output(), /"msg":"left the rotation"[\s\S]*"msg":"stopped"/);
+        assert.equal(existsSync(socketPath), false, 'the socket was unlinked');
+        assert.equal(await healthcheck(id, env), 1, 'no socket: the healthcheck fails');
       });
     }
   });

@@ -8,7 +8,7 @@ export { type FrontHandle, type FrontOptions, startFront } from './compose/front
 export { buildControlApi, CONTROL_API_PATH } from './control/control-api.ts';
 export { isLoopbackAddress } from './control/loopback.ts';
 export { type LabHandle, type LabHost, startLab } from './native/lab.ts';
-export type { LabOptions } from './native/lab-options.ts';
+export { DRAIN_MODES, type DrainMode, type LabOptions } from './native/lab-options.ts';
 export { processHost } from './process-host.ts';
 export {
   InstanceFailedError,

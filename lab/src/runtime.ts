@@ -9,7 +9,9 @@ export interface InstanceInfo {
   variant: InstanceKind;
   state: InstanceState;
   pid?: number;
+  /** Where it listens: a loopback TCP port, or (an app with `--drain unlink`) a Unix socket path. */
   port?: number;
+  socket?: string;
 }
 
 export interface Runtime {

@@ -48,9 +48,19 @@ test('npm run lab -- --port 0 --instances 1: prints the URLs and "ready"; SIGTER
     `ready after ${((Date.now() - started) / 1000).toFixed(1)} s (wall clock, child start to the ready line)`,
   );
 
-  for (const match of output.matchAll(/^ {2}(\S+) +running +(\d+) +(\d+)$/gm)) pids.add(Number(match[3]));
-  const ids = [...output.matchAll(/^ {2}(\S+) +running +\d+ +\d+$/gm)].map((m) => m[1]);
-  assert.deepEqual(ids, ['nginx', 'redis', 'stateful-1', 'stateful-redis-1', 'stateless-1']);
+  // Each process with where it listens: nginx and redis on a port, the apps on their sockets.
+  const rows = [...output.matchAll(/^ {2}(\S+) +running +(\S+) +(\d+)$/gm)];
+  for (const match of rows) pids.add(Number(match[3]));
+  assert.deepEqual(
+    rows.map((m) => m[1]),
+    ['nginx', 'redis', 'stateful-1', 'stateful-redis-1', 'stateless-1'],
+  );
+  for (const [, id, listens] of rows)
+    assert.match(
+      listens!,
+      id === 'nginx' || id === 'redis' ? /^\d+$/ : new RegExp(`/sockets/${id}\\.sock$`),
+      id,
+    );
   const nginxPid = Number(/^ {2}nginx +running +\d+ +(\d+)$/m.exec(output)![1]);
   for (const worker of childPids(nginxPid)) pids.add(worker);
   assert.ok(pids.size >= 6, 'nginx master, at least one worker, redis and three apps');
@@ -129,6 +139,8 @@ const badFlags: Array<[string[], RegExp]> = [
   [['--runtime', 'compose', '--target', 'http://127.0.0.1:8080/stateful/'], /without a path/],
   [['--runtime', 'compose', '--port', '99999'], /--port must be at most 65535/],
   [['--redis-maxmemory', '64'], /redisMaxmemory must be a size such as 64mb/],
+  [['--drain', 'reload'], /--drain must be unlink or close, got "reload"/],
+  [['--runtime', 'compose', '--drain', 'close'], /--drain applies to --runtime native only/],
   [
     ['--runtime', 'compose', '--redis-maxmemory', '2mb'],
     /--redis-maxmemory applies to --runtime native only/,
@@ -185,6 +197,15 @@ test('--redis-maxmemory sets the native Redis limit; 64mb by default', () => {
   };
   assert.equal(limit([]), '64mb');
   assert.equal(limit(['--redis-maxmemory', '2mb']), '2mb');
+});
+
+test('--drain picks how a stopping app leaves the rotation; unlink (Unix sockets) by default', () => {
+  const drain = (argv: string[]) => {
+    const request = parseCliArgs(argv);
+    return request.help === false && request.runtime === 'native' ? request.config.drain : undefined;
+  };
+  assert.equal(drain([]), 'unlink');
+  assert.equal(drain(['--drain', 'close']), 'close');
 });
 
 test('--help names --runtime and --target', async () => {

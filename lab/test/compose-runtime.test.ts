@@ -194,7 +194,12 @@ describe('compose runtime: commands', () => {
   it('kill(id) on a running instance → `kill -s SIGKILL <id>`, then stopped', async () => {
     const fake = fakeCompose({ 'stateful-2': UP });
     const info = await runtimeFor(fake).kill('stateful-2');
-    assert.deepEqual(info, { id: 'stateful-2', variant: 'stateful', state: 'stopped' });
+    assert.deepEqual(info, {
+      id: 'stateful-2',
+      variant: 'stateful',
+      state: 'stopped',
+      socket: '/run/statelab/stateful-2.sock',
+    });
     assert.deepEqual(fake.calls, [
       'ps --all --format json stateful-2',
       'kill -s SIGKILL stateful-2',
@@ -232,7 +237,12 @@ describe('compose runtime: commands', () => {
       { healthyAfter: 3 },
     );
     const info = await runtimeFor(fake).start('stateful-redis-3');
-    assert.deepEqual(info, { id: 'stateful-redis-3', variant: 'stateful-redis', state: 'running' });
+    assert.deepEqual(info, {
+      id: 'stateful-redis-3',
+      variant: 'stateful-redis',
+      state: 'running',
+      socket: '/run/statelab/stateful-redis-3.sock',
+    });
     assert.deepEqual(fake.calls.slice(0, 2), [
       'ps --all --format json stateful-redis-3',
       'start stateful-redis-3',

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { CATALOG, CONTROL_HEADER, errors } from '@statelab/cart-core';
-import { isAlive, pollFor, redisReplies } from '@statelab/processes';
+import { httpStatus, isAlive, pollFor, redisReplies } from '@statelab/processes';
 import { type LabHandle, processHost, startLab } from '../src/index.ts';
 import { controlHeader, guardCases, type Ports, rawCall, sendCase } from './support/control-guard.ts';
 
@@ -68,7 +68,7 @@ function assertJsonError(
 }
 
 describe('GET /lab/api/instances', () => {
-  test('lists redis and every instance of every variant, running, with pid and port', async () => {
+  test('lists redis and every instance of every variant, running, with pid and where it listens', async () => {
     const { status, body } = await call('GET', '/instances');
     assert.equal(status, 200);
     assert.equal(body.runtime, 'native');
@@ -87,8 +87,15 @@ describe('GET /lab/api/instances', () => {
     ]);
     for (const i of body.instances) {
       assert.equal(i.state, 'running', i.id);
-      assert.ok(Number.isInteger(i.port) && i.port > 0, i.id);
       assert.ok(isAlive(i.pid), `${i.id} pid ${i.pid} is alive`);
+      if (i.id === 'redis') {
+        assert.ok(Number.isInteger(i.port) && i.port > 0 && i.socket === undefined, 'redis on a port');
+        continue;
+      }
+      // --drain unlink, the default: every app on a Unix socket in the lab's temp dir, no port.
+      assert.equal(i.port, undefined, i.id);
+      assert.match(i.socket, new RegExp(`/statelab-lab-[^/]+/sockets/${i.id}\\.sock$`), i.id);
+      assert.equal(statSync(i.socket).isSocket(), true, i.id);
     }
     assert.equal(body.instances.find((i: { id: string }) => i.id === 'stateless-2').variant, 'stateless');
     assert.equal(body.instances[0].variant, 'redis');
@@ -126,7 +133,7 @@ describe('POST /lab/api/instances/:id/{kill,stop,start,restart}', () => {
       id: 'stateless-1',
       variant: 'stateless',
       state: 'stopped',
-      port: before.port,
+      socket: before.socket,
     });
     assert.equal(isAlive(before.pid), false);
     const again = await call('POST', '/instances/stateless-1/kill');
@@ -135,15 +142,14 @@ describe('POST /lab/api/instances/:id/{kill,stop,start,restart}', () => {
     assert.equal((await instance('stateless-1')).state, 'stopped');
   });
 
-  test('start → 200 running once ready, on the same port with a new pid; start again → 200, same pid', async () => {
+  test('start → 200 running once ready, on the same socket with a new pid; start again → 200, same pid', async () => {
     const before = await instance('stateless-1');
     const started = await call('POST', '/instances/stateless-1/start');
     assert.equal(started.status, 200);
     assert.equal(started.body.instance.state, 'running');
-    assert.equal(started.body.instance.port, before.port);
+    assert.equal(started.body.instance.socket, before.socket);
     assert.ok(isAlive(started.body.instance.pid));
-    const ready = await fetch(`http://127.0.0.1:${before.port}/readyz`);
-    assert.equal(ready.status, 200);
+    assert.equal(await httpStatus('http://localhost/readyz', { socketPath: before.socket }), 200);
     const again = await call('POST', '/instances/stateless-1/start');
     assert.equal(again.status, 200);
     assert.deepEqual(again.body.instance, started.body.instance);
@@ -157,9 +163,10 @@ describe('POST /lab/api/instances/:id/{kill,stop,start,restart}', () => {
       id: 'stateful-2',
       variant: 'stateful',
       state: 'stopped',
-      port: before.port,
+      socket: before.socket,
     });
     assert.equal(isAlive(before.pid), false);
+    assert.equal(existsSync(before.socket), false, 'it unlinked its socket: out of the rotation');
     const again = await call('POST', '/instances/stateful-2/stop');
     assert.deepEqual([again.status, again.body.instance], [200, stopped.body.instance]);
   });
@@ -221,7 +228,12 @@ describe('POST /lab/api/instances/:id/{kill,stop,start,restart}', () => {
     const deadline = Date.now() + 10_000;
     let seen = await instance('stateless-3');
     while (seen.state !== 'crashed' && Date.now() < deadline) seen = await instance('stateless-3');
-    assert.deepEqual(seen, { id: 'stateless-3', variant: 'stateless', state: 'crashed', port: before.port });
+    assert.deepEqual(seen, {
+      id: 'stateless-3',
+      variant: 'stateless',
+      state: 'crashed',
+      socket: before.socket,
+    });
     const started = await call('POST', '/instances/stateless-3/start');
     assert.equal(started.body.instance.state, 'running');
   });

@@ -4,6 +4,7 @@
  * a write whose retry does not add twice. ANSWER_DELAY_MS holds every stored write open.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { CATALOG, TOPOLOGY, VARIANTS, type Variant } from '@statelab/cart-core';
 import { createTestClient, type TestClient, type TestResponse } from '@statelab/cart-core/testing';
@@ -24,24 +25,57 @@ after(() => lab?.close());
 let keys = 0;
 const newKey = () => `lab-${process.pid}-${++keys}`;
 
-async function instanceUrl(id: string): Promise<string> {
+/** Where an instance listens: its Unix socket (the default drain) or its loopback port. */
+async function instanceAddress(id: string): Promise<{ socketPath: string } | { host: string; port: number }> {
   const info = (await lab.runtime.list()).find((i) => i.id === id);
-  assert.ok(info?.port, `${id} listens on a port`);
-  return `http://127.0.0.1:${info.port}`;
+  if (info?.socket) return { socketPath: info.socket };
+  assert.ok(info?.port, `${id} listens somewhere`);
+  return { host: '127.0.0.1', port: info.port };
+}
+
+interface Direct {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert on whatever JSON came back.
+  body: any;
+}
+
+/** A POST straight to an instance, past nginx; rejects when no answer comes (the instance died). */
+function post(
+  address: Awaited<ReturnType<typeof instanceAddress>>,
+  headers: Record<string, string>,
+  productId: string,
+): Promise<Direct> {
+  const body = JSON.stringify({ productId });
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        ...address,
+        method: 'POST',
+        path: '/api/cart/items',
+        headers: { host: 'localhost', 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** The client's identity for a request sent straight to an instance: its cookie, or its token. */
 function identity(client: TestClient, variant: Variant, last: TestResponse): Record<string, string> {
   if (variant === 'stateless') return { authorization: `Bearer ${last.headers.get('x-cart-token')}` };
   return { cookie: client.jar.header() ?? '' };
-}
-
-function post(url: string, headers: Record<string, string>, productId: string): Promise<Response> {
-  return fetch(`${url}/api/cart/items`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ productId }),
-  });
 }
 
 const lines = (cart: { items: Array<{ productId: string; quantity: number }> }) =>
@@ -58,17 +92,15 @@ for (const variant of VARIANTS) {
       const client = createTestClient(lab.baseUrl);
       const first = await client.request('POST', `${prefix}api/cart/items`, { json: { productId: A.id } });
       assert.equal(first.status, 200, first.text);
-      const url = await instanceUrl(first.headers.get('x-served-by')!);
+      const address = await instanceAddress(first.headers.get('x-served-by')!);
       const headers = { ...identity(client, variant, first), 'idempotency-key': newKey() };
-      const both = await Promise.all([post(url, headers, B.id), post(url, headers, B.id)]);
-      const answers = await Promise.all(
-        both.map(async (r) => ({
-          status: r.status,
-          replayed: r.headers.get('idempotent-replayed'),
-          retryAfter: r.headers.get('retry-after'),
-          body: await r.json(),
-        })),
-      );
+      const both = await Promise.all([post(address, headers, B.id), post(address, headers, B.id)]);
+      const answers = both.map((r) => ({
+        status: r.status,
+        replayed: r.headers['idempotent-replayed'] ?? null,
+        retryAfter: r.headers['retry-after'] ?? null,
+        body: r.body,
+      }));
       const applied = answers.filter((a) => a.status === 200 && a.replayed === null);
       assert.equal(applied.length, 1, JSON.stringify(answers));
       const other = answers.find((a) => a !== applied[0])!;
@@ -91,12 +123,12 @@ for (const variant of VARIANTS) {
       const first = await client.request('POST', `${prefix}api/cart/items`, { json: { productId: A.id } });
       assert.equal(first.status, 200, first.text);
       const victim = first.headers.get('x-served-by')!;
-      const url = await instanceUrl(victim);
+      const address = await instanceAddress(victim);
       const headers = { ...identity(client, variant, first), 'idempotency-key': newKey() };
       t.after(() => lab.runtime.start(victim));
 
       // Sent straight to the instance that holds the cart; killed while it holds the answer back.
-      const pending = post(url, headers, B.id).then(
+      const pending = post(address, headers, B.id).then(
         (r) => r.status,
         () => 'no answer' as const,
       );

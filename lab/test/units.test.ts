@@ -22,13 +22,20 @@ for (const [address, loopback] of addresses) {
   });
 }
 
-test('the ready table lists the URLs, every process with port and pid, and a line containing "ready"', () => {
+test('the ready table lists the URLs, every process with its port or socket and pid, and a line containing "ready"', () => {
   const text = renderReadyTable({
     baseUrl: 'http://127.0.0.1:8080',
     variants: ['stateful', 'stateless'],
     instances: [
       { id: 'stateful-1', variant: 'stateful', state: 'running', port: 4001, pid: 11 },
       { id: 'stateless-1', variant: 'stateless', state: 'crashed', port: 4002 },
+      {
+        id: 'stateless-2',
+        variant: 'stateless',
+        state: 'running',
+        socket: '/tmp/x/sockets/stateless-2.sock',
+        pid: 12,
+      },
     ],
     nginx: { pid: 10, port: 8080 },
     logDir: '/tmp/x/logs',
@@ -39,6 +46,7 @@ test('the ready table lists the URLs, every process with port and pid, and a lin
   assert.match(text, /^ {2}nginx +running +8080 +10$/m);
   assert.match(text, /^ {2}stateful-1 +running +4001 +11$/m);
   assert.match(text, /^ {2}stateless-1 +crashed +4002 +-$/m);
+  assert.match(text, /^ {2}stateless-2 +running +\/tmp\/x\/sockets\/stateless-2\.sock +12$/m);
   assert.match(text, /ready in 3\.3 s at http:\/\/127\.0\.0\.1:8080\//);
   assert.doesNotMatch(text, /stateful-redis/);
 });

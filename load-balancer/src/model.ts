@@ -4,11 +4,23 @@
  */
 import { isVariant, type Variant } from '@statelab/cart-core';
 
-export interface UpstreamServer {
+/** An instance nginx reaches over TCP, or over the Unix socket it listens on (`SOCKET_PATH`). */
+export type UpstreamServer = TcpUpstreamServer | SocketUpstreamServer;
+
+export interface TcpUpstreamServer {
   /** Instance id, for example `stateful-2`; sticky routing maps session cookies onto it. */
   id: string;
   host: string;
   port: number;
+  socket?: undefined;
+}
+
+export interface SocketUpstreamServer {
+  id: string;
+  /** Absolute path: `server unix:<socket>`. The instance unlinks it to leave the rotation. */
+  socket: string;
+  host?: undefined;
+  port?: undefined;
 }
 
 export interface NginxModel {
@@ -45,6 +57,12 @@ const ID = /^[a-z0-9-]{1,64}$/;
 const HOST = /^[A-Za-z0-9.:_-]+$/;
 const PATH_UNSAFE = /[\s;{}"'$\\]/;
 const USER = /^[a-z_][a-z0-9_.-]{0,31}$/i;
+/** sun_path is 108 bytes with its terminating NUL. */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+function isSafePath(path: string): boolean {
+  return path.startsWith('/') && !PATH_UNSAFE.test(path);
+}
 
 function checkEndpoint(where: string, e: { host: string; port: number }, problems: string[]): void {
   if (!HOST.test(e.host)) problems.push(`${where}.host "${e.host}" is not a plain host name or address`);
@@ -60,7 +78,11 @@ function checkServers(where: string, servers: readonly UpstreamServer[], problem
       problems.push(`${where}[${i}].id "${s.id}" must be lowercase letters, digits and dashes`);
     if (seen.has(s.id)) problems.push(`${where}[${i}].id "${s.id}" is listed twice`);
     seen.add(s.id);
-    checkEndpoint(`${where}[${i}]`, s, problems);
+    if (s.socket === undefined) checkEndpoint(`${where}[${i}]`, s, problems);
+    else if (!isSafePath(s.socket) || Buffer.byteLength(s.socket) > MAX_SOCKET_PATH_BYTES)
+      problems.push(
+        `${where}[${i}].socket must be an absolute path of at most ${MAX_SOCKET_PATH_BYTES} bytes without spaces, quotes, ; { } $ or \\`,
+      );
   });
 }
 
@@ -78,13 +100,10 @@ export function validateModel(model: NginxModel): void {
   }
   if (model.baseline) checkServers('baseline.servers', model.baseline.servers, problems);
   if (model.controlApi) checkEndpoint('controlApi', model.controlApi, problems);
-  if (model.uiRoot !== undefined && (!model.uiRoot.startsWith('/') || PATH_UNSAFE.test(model.uiRoot))) {
+  if (model.uiRoot !== undefined && !isSafePath(model.uiRoot)) {
     problems.push('uiRoot must be an absolute path without spaces, quotes, ; { } $ or \\');
   }
-  if (
-    model.prefixDir !== undefined &&
-    (!model.prefixDir.startsWith('/') || PATH_UNSAFE.test(model.prefixDir))
-  ) {
+  if (model.prefixDir !== undefined && !isSafePath(model.prefixDir)) {
     problems.push('prefixDir must be an absolute path without spaces, quotes, ; { } $ or \\');
   }
   if (model.user !== undefined && !USER.test(model.user)) problems.push('user must be a plain user name');

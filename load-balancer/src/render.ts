@@ -146,7 +146,12 @@ function upstreams(model: NginxModel, options: UpstreamOptions): Block {
 
 export function renderNginxConfig(model: NginxModel): string {
   validateModel(model);
-  const options: UpstreamOptions = { resolve: model.mode === 'compose' && model.resolver !== undefined };
+  const all = [...model.variants.flatMap((v) => v.servers), ...(model.baseline?.servers ?? [])];
+  const options: UpstreamOptions = {
+    resolve: model.mode === 'compose' && model.resolver !== undefined,
+    tcp: all.some((s) => s.socket === undefined),
+    unix: all.some((s) => s.socket !== undefined),
+  };
   const idsOf = (servers: readonly UpstreamServer[]) => servers.map((s) => s.id).join(', ');
   const config: Block = [
     comment(`statelab load balancer (${model.mode}); rendered by @statelab/load-balancer, do not edit.`),

@@ -10,6 +10,9 @@ import { type Block, comment, hostPort, slug } from './nginx-text.ts';
 export interface UpstreamOptions {
   /** compose with Docker's DNS: re-resolve service names at run time (nginx >= 1.27.3). */
   resolve: boolean;
+  /** Which kinds of servers the model has, so the preamble explains only the marks in use. */
+  tcp: boolean;
+  unix: boolean;
 }
 
 /** Idle connections nginx keeps open to each group, per worker. */
@@ -19,15 +22,28 @@ export const poolName = (name: string): string => `${slug(name)}_pool`;
 export const homeName = (variant: string, n: number): string => `${slug(variant)}_home_${n}`;
 export const upstreamVariable = (variant: string): string => `$${slug(variant)}_upstream`;
 
-/** `sticky`: a server of a sticky variant, never marked down (see the preamble). */
+/** Failure marks by kind of server (see the preamble); sticky variants' servers are never marked. */
+function marks(server: UpstreamServer, sticky: boolean): string[] {
+  if (sticky) return ['max_fails=0'];
+  return ['max_fails=1', server.socket === undefined ? 'fail_timeout=5s' : 'fail_timeout=1s'];
+}
+
 function serverLine(
   server: UpstreamServer,
   options: UpstreamOptions,
   backup: boolean,
   sticky: boolean,
 ): string {
-  const marks = sticky ? ['max_fails=0'] : ['max_fails=1', 'fail_timeout=5s'];
-  const flags = [...marks, ...(backup ? ['backup'] : []), ...(options.resolve ? ['resolve'] : [])];
+  if (server.socket !== undefined) {
+    // A path needs no name resolution: `resolve` applies to host names only.
+    const flags = [...marks(server, sticky), ...(backup ? ['backup'] : [])];
+    return `server unix:${server.socket} ${flags.join(' ')}; # ${server.id}`;
+  }
+  const flags = [
+    ...marks(server, sticky),
+    ...(backup ? ['backup'] : []),
+    ...(options.resolve ? ['resolve'] : []),
+  ];
   return `server ${hostPort(server.host, server.port)} ${flags.join(' ')}; # ${server.id}`;
 }
 
@@ -44,14 +60,36 @@ export function upstreamPreamble(options: UpstreamOptions): Block {
   return [
     comment('Every group below, and why:'),
     comment('  zone: failure marks and round-robin position are shared by all workers.'),
-    comment('  max_fails=1 fail_timeout=5s: one refused connect sidelines an instance for 5 s, then it is'),
-    comment('    tried again, so a restarted instance gets traffic back well within 15 s.'),
+    ...(options.tcp
+      ? [
+          comment(
+            '  max_fails=1 fail_timeout=5s (TCP): one refused connect sidelines an instance for 5 s, then',
+          ),
+          comment('    it is tried again, so a restarted instance gets traffic back well within 15 s.'),
+        ]
+      : []),
+    ...(options.unix
+      ? [
+          comment(
+            '  unix: a stopping instance unlinks its socket before it stops accepting, so a connect to it',
+          ),
+          comment(
+            '    fails before the request is sent and nginx goes to the next server, a POST too. nginx logs',
+          ),
+          comment('    each such connect at [crit] (its fixed level for ENOENT), so a mark keeps them few:'),
+          comment(
+            '  max_fails=1 fail_timeout=1s (unix): one failed connect sidelines the instance for 1 s; a',
+          ),
+          comment('    restarted one publishes its socket once ready and is back within about a second.'),
+        ]
+      : []),
     comment('  max_fails=0 for sticky variants: their backups are tried only when a home is down, exactly'),
     comment(
       '    when marks left by earlier restarts are likely: in a rolling restart every server of a group',
     ),
     comment('    was marked and it answered 503 no_instance although one was back. A refused loopback'),
-    comment('    connect costs nothing, so nothing is marked there.'),
+    comment('    connect, or one to a missing socket, costs nothing (a [crit] line for the socket), so'),
+    comment('    nothing is marked there.'),
     comment("  keepalive_timeout 4s: below the apps' 10 s keep-alive and 5 s drain grace, so nginx always"),
     comment(
       "    closes an idle socket first and never reuses one the app is closing (a 502 nginx won't retry).",

@@ -265,6 +265,63 @@ describe('renderNginxConfig', () => {
   });
 });
 
+describe('servers on Unix sockets', () => {
+  const socketModel = (dir: string): NginxModel => ({
+    ...nativeModel(),
+    variants: VARIANTS.map((variant) => ({
+      variant,
+      servers: [1, 2].map((n) => ({ id: `${variant}-${n}`, socket: `${dir}/${variant}-${n}.sock` })),
+    })),
+    baseline: { servers: [{ id: 'baseline-1', socket: `${dir}/baseline-1.sock` }] },
+  });
+
+  test('a socket server is `server unix:<path>` with no host, and the config passes `nginx -t` (no socket needs to exist)', async (t) => {
+    requireNginx();
+    const config = renderNginxConfig(socketModel('/tmp/statelab-lb-unused/sockets'));
+    assert.match(
+      config,
+      /server unix:\/tmp\/statelab-lb-unused\/sockets\/stateless-2\.sock max_fails=1 fail_timeout=1s; # stateless-2/,
+    );
+    assert.match(config, /server unix:\S+\/stateful-2\.sock max_fails=0 backup; # stateful-2/);
+    assert.doesNotMatch(config, /fail_timeout=5s/, 'no TCP server, so no TCP marks');
+    assert.doesNotMatch(config, /\(TCP\)/, 'nor their explanation');
+    assert.match(config, /\[crit\]/, 'the preamble says what nginx logs for a missing socket');
+    const result = await nginxTest((fn) => t.after(fn), config);
+    assert.equal(result.status, 0, result.output);
+  });
+
+  test('compose with a resolver: `resolve` only on servers named by host, never on a socket', () => {
+    const model = socketModel('/run/statelab');
+    const config = renderNginxConfig({
+      ...model,
+      mode: 'compose',
+      listen: { host: '0.0.0.0', port: 80 },
+      resolver: '127.0.0.11',
+      baseline: { servers: [{ id: 'baseline-1', host: 'baseline-1', port: 3000 }] },
+    });
+    assert.match(
+      config,
+      /server unix:\/run\/statelab\/stateless-1\.sock max_fails=1 fail_timeout=1s; # stateless-1/,
+    );
+    assert.match(config, /server baseline-1:3000 max_fails=1 fail_timeout=5s resolve; # baseline-1/);
+  });
+
+  test('a socket path must be absolute, plain and fit in sun_path', () => {
+    const bad = (socket: string): NginxModel => ({
+      ...nativeModel(),
+      variants: [{ variant: 'stateless', servers: [{ id: 'stateless-1', socket }] }],
+    });
+    for (const socket of ['relative.sock', '/tmp/a b.sock', '/tmp/a;b.sock', `/${'s'.repeat(107)}`]) {
+      assert.throws(
+        () => renderNginxConfig(bad(socket)),
+        /variants\.stateless\.servers\[0\]\.socket must be/,
+        socket,
+      );
+    }
+    assert.doesNotThrow(() => renderNginxConfig(bad(`/${'s'.repeat(106)}`)));
+  });
+});
+
 describe('findNginx and nginxCommand', () => {
   test('findNginx finds an executable nginx (PATH, then /usr/sbin/nginx)', () => {
     const found = findNginx();

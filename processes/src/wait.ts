@@ -75,12 +75,23 @@ export function waitForLine<T>(
   );
 }
 
+export interface HttpStatusOptions {
+  timeoutMs?: number;
+  /** Sends the request over this Unix socket (an app on SOCKET_PATH); the URL gives path and Host. */
+  socketPath?: string;
+}
+
 /** GET without keep-alive; resolves with the status, or 0 when nothing answered in time. */
-export function httpStatus(url: string, timeoutMs = 1000): Promise<number> {
+export function httpStatus(url: string, options: HttpStatusOptions = {}): Promise<number> {
   return new Promise((resolve) => {
     const req = http.get(
       url,
-      { agent: false, headers: { connection: 'close' }, timeout: timeoutMs },
+      {
+        agent: false,
+        headers: { connection: 'close' },
+        timeout: options.timeoutMs ?? 1000,
+        ...(options.socketPath ? { socketPath: options.socketPath } : {}),
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -1,6 +1,7 @@
 /** The toolkit's small pieces: the line buffer, the executable finder, /proc, free ports, the ready line. */
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -10,6 +11,7 @@ import {
   createLineBuffer,
   findExecutable,
   freePort,
+  httpStatus,
   isAlive,
   listeningLine,
   processCpuMs,
@@ -73,6 +75,23 @@ test('freePort hands out a loopback port nobody listens on', async () => {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   await new Promise((resolve) => server.close(resolve));
+});
+
+test('httpStatus asks over a Unix socket when given one, and answers 0 when nothing listens there', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'statelab-socket-'));
+  const socketPath = join(dir, 'app.sock');
+  const server = createServer((req, res) => {
+    res.statusCode = req.url === '/readyz' && req.headers.host === 'localhost' ? 204 : 404;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  t.after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+  assert.equal(await httpStatus('http://localhost/readyz', { socketPath }), 204);
+  assert.equal(await httpStatus('http://localhost/other', { socketPath }), 404);
+  assert.equal(await httpStatus('http://localhost/readyz', { socketPath: join(dir, 'missing.sock') }), 0);
 });
 
 test('listeningLine reads the url and port of a pino "listening" line, and nothing else', () => {

@@ -11,11 +11,13 @@ await runMain(async () => {
   const metrics = createMetrics({ instance: config.instance, variant: config.variant });
   const sessions = createSessionStore(config, logger);
   const app = buildApp(config, { logger, lifecycle, metrics, sessions });
-  const running = await serve(app, { ...config, lifecycle, logger }).catch(async (err: unknown) => {
-    await sessions.close();
-    throw err;
-  });
-  logger.info({ port: running.port, url: running.url }, 'listening');
+  // On a socket, published once the store is ready: no write reaches an instance that would 503 it.
+  const running = await serve(app, { ...config, lifecycle, logger, ready: sessions.isReady }).catch(
+    async (err: unknown) => {
+      await sessions.close();
+      throw err;
+    },
+  );
   return {
     logger,
     running: {

@@ -4,11 +4,15 @@
  * readiness drops; Redis back, it recovers; Redis full refuses writes (503) and keeps every cart.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CATALOG, TOPOLOGY } from '@statelab/cart-core';
 import { createTestClient, type TestResponse } from '@statelab/cart-core/testing';
-import { type RedisServer, redisReplies, startRedisServer } from '@statelab/processes';
-import { type AppProcess, startAppProcess, waitFor } from './support/app-process.ts';
+import { httpStatus, type RedisServer, redisReplies, startRedisServer } from '@statelab/processes';
+import { type AppProcess, spawnAppProcess, startAppProcess, waitFor } from './support/app-process.ts';
 import { SECRET } from './support/in-process-app.ts';
 
 const [A, B] = [CATALOG[0]!, CATALOG[1]!];
@@ -125,6 +129,37 @@ describe('stateful-redis with a real redis-server', () => {
     assert.equal((await createTestClient(app.url).request('GET', '/api/cart')).status, 200);
     process.kill(app.pid, 'SIGTERM');
     assert.equal(await app.exited, 0, app.output());
+  });
+
+  it('on SOCKET_PATH, an instance started while Redis is down publishes its socket only once Redis is up', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'statelab-redis-sock-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const socketPath = join(dir, 'stateful-redis-1.sock');
+    await redis.kill();
+    t.after(() => redis.start());
+    const app = await spawnAppProcess({ ...env(redis, 'stateful-redis-1'), SOCKET_PATH: socketPath });
+    t.after(() => app.kill());
+    await waitFor(
+      'the waiting line',
+      async () => /"msg":"waiting until ready before publishing the socket"/.test(app.output()) || undefined,
+      15_000,
+      () => app.output(),
+    );
+    assert.equal(existsSync(`${socketPath}.${app.pid}`), true, 'listening on its private name');
+    assert.equal(existsSync(socketPath), false, 'unreachable by nginx while it could only answer 503');
+
+    await redis.start();
+    await waitFor(
+      'the listening line',
+      async () => /"msg":"listening"/.test(app.output()) || undefined,
+      10_000,
+      () => app.output(),
+    );
+    assert.equal(await httpStatus('http://localhost/readyz', { socketPath }), 200);
+    const output = app.output();
+    assert.ok(output.indexOf('"msg":"redis ready"') < output.indexOf('"msg":"listening"'), output);
+    app.signal('SIGTERM');
+    assert.equal((await app.exited).code, 0, app.output());
   });
 });
 

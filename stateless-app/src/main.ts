@@ -12,12 +12,13 @@ await runMain(async () => {
     instance: config.instance,
     host: config.host,
     port: config.port,
+    socketPath: config.socketPath,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    shutdownAcceptGraceMs: config.shutdownAcceptGraceMs,
     shutdownIdleGraceMs: config.shutdownIdleGraceMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     lifecycle,
     logger,
   });
-  logger.info({ port: running.port, url: running.url }, 'listening');
   return { running, logger };
 });

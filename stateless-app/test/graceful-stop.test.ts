@@ -1,13 +1,18 @@
 /**
  * SIGTERM drains: requests in flight on keep-alive sockets finish with 200, an idle keep-alive
- * socket still gets its answer (with `Connection: close`), and the process exits 0.
+ * socket still gets its answer (with `Connection: close`), and the process exits 0. On SOCKET_PATH,
+ * a stopping process never takes down the path a newer process has published.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import { test } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
 import { CATALOG, EXIT } from '@statelab/cart-core';
-import { waitForLine } from '@statelab/processes';
-import { spawnMain } from './helpers.ts';
+import { ManagedProcess, nodeMainArgs, waitForLine, waitUntilReady } from '@statelab/processes';
+import { MAIN, mainEnv, spawnMain } from './helpers.ts';
 
 interface Answer {
   status: number;
@@ -90,4 +95,68 @@ test('SIGTERM with keep-alive requests in flight → every one answered 200, the
   assert.equal((await app.process.exited).code, EXIT.ok, app.process.output('stderr'));
   assert.match(app.process.output('stdout'), /"msg":"stopped"/);
   assert.equal(app.process.output('stderr'), '');
+});
+
+/** `main.ts` as `id` on `socketPath`, ready once it answers there itself; killed when the test ends. */
+async function onSocket(t: TestContext, id: string, socketPath: string, env: Record<string, string> = {}) {
+  const proc = await ManagedProcess.spawn({
+    command: process.execPath,
+    args: nodeMainArgs(MAIN),
+    env: mainEnv({ INSTANCE_ID: id, SOCKET_PATH: socketPath, ...env }),
+  });
+  t.after(() => proc.kill());
+  await waitUntilReady(
+    proc,
+    `${id} on ${socketPath}`,
+    async () => (await servedAt(socketPath).catch(() => undefined)) === id,
+    15_000,
+  );
+  return proc;
+}
+
+/** Which instance answers at the path now. */
+function servedAt(socketPath: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ socketPath, path: '/api/instance', agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers['x-served-by'] as string | undefined));
+      })
+      .on('error', reject);
+  });
+}
+
+async function socketPathIn(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'statelab-stateless-sock-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return join(dir, 'stateless-1.sock');
+}
+
+const leftRotation = (line: string) => line.includes('"msg":"left the rotation"') || undefined;
+
+test('SOCKET_PATH: a process that publishes the path while the first one drains keeps it after the first exits', async (t) => {
+  const socketPath = await socketPathIn(t);
+  // A long accept grace: the first is still draining when the second has started.
+  const first = await onSocket(t, 'stateless-1', socketPath, { SHUTDOWN_ACCEPT_GRACE_MS: '15000' });
+  first.signal('SIGTERM');
+  await waitForLine(first, 'stateless-1 leaving the rotation', leftRotation, 10_000);
+  assert.equal(existsSync(socketPath), false, 'the path is unlinked as the drain begins');
+
+  await onSocket(t, 'stateless-2', socketPath);
+  assert.equal(first.isRunning(), true, 'the first still drains while the second publishes');
+  assert.equal((await first.exited).code, EXIT.ok, first.output());
+  assert.equal(await servedAt(socketPath), 'stateless-2');
+});
+
+test('SOCKET_PATH: a process whose path another has taken over leaves it alone when it stops', async (t) => {
+  const socketPath = await socketPathIn(t);
+  const first = await onSocket(t, 'stateless-1', socketPath);
+  assert.equal(await servedAt(socketPath), 'stateless-1');
+  await onSocket(t, 'stateless-2', socketPath);
+  assert.equal(await servedAt(socketPath), 'stateless-2', 'the rename replaced the path');
+
+  first.signal('SIGTERM');
+  assert.equal((await first.exited).code, EXIT.ok, first.output());
+  assert.equal(leftRotation(first.output()), undefined, "the path was not the first one's to unlink");
+  assert.equal(await servedAt(socketPath), 'stateless-2');
 });

@@ -8,7 +8,7 @@ import { loadConfig, type StatelessConfig } from '../src/config.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 export const COOKIE = 'statelab_sl_cart';
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 
 export function testEnv(overrides: Env = {}): Record<string, string> {
@@ -46,7 +46,7 @@ export async function startApp(t: TestContext, overrides: Env = {}): Promise<InP
   return app;
 }
 
-function mainEnv(env: Env): NodeJS.ProcessEnv {
+export function mainEnv(env: Env): NodeJS.ProcessEnv {
   // The `listening` line is logged at info.
   return { PATH: process.env.PATH ?? '', ...testEnv({ LOG_LEVEL: 'info', ...env }) };
 }

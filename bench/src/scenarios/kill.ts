@@ -1,6 +1,8 @@
 /**
  * kill: SIGKILL one instance under load, keep it down for a phase, start it again. Shows what the
  * variant loses (docs/contract.md §3) and that a returning instance costs nobody a second session.
+ * Phases: before; during, from the kill until the start is asked for (only the killed process's
+ * in-flight answers can come from the victim then); after.
  * The kill waits (briefly) for a moment when the victim holds carts: with few shoppers, every one
  * of them can be on the other instances at an instant, and a kill then shows nothing.
  */
@@ -35,8 +37,11 @@ export async function kill(ctx: ScenarioContext): Promise<ResultRow[]> {
     await target.runtime.kill(victim);
     await marked;
     await sleep(phase);
-    await target.runtime.start(victim);
+    // `after` opens as the start is asked for: the new process may serve before `start` resolves
+    // (it publishes its socket once ready; the lab sees that only at its next probe), and its
+    // answers, under the same X-Served-By, must not count as the killed one's.
     await load.mark('after', `start ${victim}`);
+    await target.runtime.start(victim);
     rejoinMs = await timeToRejoin(answers, victim);
     await sleep(phase);
   });

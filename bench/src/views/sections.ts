@@ -80,6 +80,15 @@ export function resultsTable(report: Report): Table {
   };
 }
 
+/** Which way a graceful stop took an instance out of nginx's rotation, in a sentence. */
+export function drainSentence(drain: 'unlink' | 'close' | null): string {
+  if (drain === 'unlink')
+    return 'graceful stops: drain unlink, apps on Unix sockets that unlink theirs before they stop accepting (nginx sends even a POST elsewhere)';
+  if (drain === 'close')
+    return 'graceful stops: drain close, apps on TCP ports whose closing listener resets its backlog (a POST nginx already sent there is a 502)';
+  return 'graceful stops: how the target takes an instance out of the rotation is not known';
+}
+
 export function environmentLines(report: Report): string[] {
   const e = report.environment;
   const check = loadGeneratorSentence(e.loadGeneratorCheck);
@@ -87,6 +96,7 @@ export function environmentLines(report: Report): string[] {
     `${e.cpus} CPUs (${e.cpuModel}), ${fmt(e.memoryMb)} MB memory, ${e.os}`,
     `Node ${e.node}, nginx ${e.nginx ?? 'not found'}, Redis ${e.redis ?? 'not found'}`,
     `runtime ${e.runtime}${e.target ? `, target ${e.target}` : ''}`,
+    ...(e.drain === undefined ? [] : [drainSentence(e.drain)]),
     ...(e.client ? [clientSentence(e.client)] : []),
     `bench: ${fmt(report.bench.wallS, 1)} s wall, ${fmt(report.bench.cpuMs)} ms CPU (${fmt(report.bench.cpuPct, 1)}% of one core): the load generator's own cost`,
     ...(check ? [check] : []),

@@ -1,7 +1,7 @@
 /** The summary printed at the end of a run: claims, then one line per result. */
 import type { Report } from '../report-record.ts';
 import { fmt, textTable } from './format.ts';
-import { claimsTable, resultsTable } from './sections.ts';
+import { claimsTable, drainSentence, resultsTable } from './sections.ts';
 import { loadGeneratorSentence, targetsView } from './targets.ts';
 
 export function renderSummary(report: Report, dir?: string): string {
@@ -16,6 +16,7 @@ export function renderSummary(report: Report, dir?: string): string {
     textTable(results.rows),
     '',
     `bench: ${fmt(report.bench.wallS, 1)} s wall, ${fmt(report.bench.cpuPct, 1)}% of one core for the load generator`,
+    ...(report.environment.drain === undefined ? [] : [drainSentence(report.environment.drain)]),
   ];
   const targets = targetsView(report);
   if (targets) {

@@ -2,6 +2,7 @@
  * Environment parsing shared by both apps: one zod schema, every problem listed in one message,
  * a frozen typed object out. Only `main.ts` hands `process.env` in.
  */
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { type CartLimits, DEFAULT_LIMITS } from '../limits.ts';
 
@@ -31,6 +32,18 @@ export const commonEnvShape = {
     .regex(/^[a-z0-9-]{1,64}$/, 'must be lowercase letters, digits and dashes'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: integer(0, 65535).default(3000),
+  /**
+   * Listen on this Unix socket instead of HOST/PORT, so a stop can leave nginx's rotation first
+   * (graceful-serve.ts). Short: sun_path holds 108 bytes, and the app first binds `<path>.<pid>`.
+   */
+  SOCKET_PATH: z
+    .string()
+    .refine(isAbsolute, 'must be an absolute path')
+    .refine(
+      (p) => Buffer.byteLength(p) < 100,
+      'must be shorter than 100 bytes (a Unix socket path is at most 107)',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   COOKIE_SECURE: bool.default(false),
   /** Which peers' X-Forwarded-* express believes: nginx on loopback natively, on a private network in compose. */
@@ -40,6 +53,8 @@ export const commonEnvShape = {
   BODY_LIMIT_BYTES: integer(256, 1024 * 1024).default(DEFAULT_LIMITS.maxBodyBytes),
   /** Longer than nginx's upstream `keepalive_timeout`, so nginx never reuses a socket we are closing. */
   KEEP_ALIVE_TIMEOUT_MS: integer(1000, 600_000).default(10_000),
+  /** On a socket: how long a stopping instance still accepts after unlinking its path (racing connects). */
+  SHUTDOWN_ACCEPT_GRACE_MS: integer(0, 60_000).default(1_000),
   /** How long a stopping instance lets idle keep-alive sockets be closed by the peer first. */
   SHUTDOWN_IDLE_GRACE_MS: integer(0, 60_000).default(5_000),
   /** Hard deadline for a graceful stop. */
@@ -60,11 +75,14 @@ export interface CommonConfig {
   readonly instance: string;
   readonly host: string;
   readonly port: number;
+  /** Set: listen on this Unix socket, not on host/port. */
+  readonly socketPath: string | undefined;
   readonly logLevel: string;
   readonly cookieSecure: boolean;
   readonly trustProxy: string;
   readonly limits: CartLimits;
   readonly keepAliveTimeoutMs: number;
+  readonly shutdownAcceptGraceMs: number;
   readonly shutdownIdleGraceMs: number;
   readonly shutdownTimeoutMs: number;
   readonly answerDelayMs: number;
@@ -75,6 +93,7 @@ export function commonConfig(env: z.infer<z.ZodObject<typeof commonEnvShape>>): 
     instance: env.INSTANCE_ID,
     host: env.HOST,
     port: env.PORT,
+    socketPath: env.SOCKET_PATH,
     logLevel: env.LOG_LEVEL,
     cookieSecure: env.COOKIE_SECURE,
     trustProxy: env.TRUST_PROXY,
@@ -84,6 +103,7 @@ export function commonConfig(env: z.infer<z.ZodObject<typeof commonEnvShape>>): 
       maxBodyBytes: env.BODY_LIMIT_BYTES,
     }),
     keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+    shutdownAcceptGraceMs: env.SHUTDOWN_ACCEPT_GRACE_MS,
     shutdownIdleGraceMs: env.SHUTDOWN_IDLE_GRACE_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     answerDelayMs: env.ANSWER_DELAY_MS,

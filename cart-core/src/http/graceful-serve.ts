@@ -4,6 +4,13 @@
  * here: stops listening only, answers every further request with `Connection: close`, lets peers
  * close their idle sockets for a grace period (longer than nginx's upstream keepalive_timeout),
  * then closes what is idle, then, at the hard deadline, everything.
+ *
+ * On TCP, closing the listener resets the connections still queued in the kernel's accept backlog,
+ * and nginx may already have sent a POST on one (a 502 it cannot replay). On a Unix socket
+ * (`socketPath`) the stop first leaves the rotation: the path is unlinked, so nginx's next connect
+ * fails before anything is sent and goes to another instance, and the listener keeps accepting for
+ * `shutdownAcceptGraceMs` (the backlog, and connects that raced the unlink) before the stop above.
+ * The path is published only once `ready()` says the app can serve (socket-rotation.ts).
  */
 import {
   createServer,
@@ -13,18 +20,25 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import net from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { errorBody, errors } from '../errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { requestIdOf } from './request-context.ts';
 import { sendError } from './send-error.ts';
+import { listenForRotation, type RotationSocket } from './socket-rotation.ts';
 
 export interface ServeOptions {
   /** Instance id for `X-Served-By` on the answers Node gives before express sees a request. */
   instance: string;
   host: string;
   port: number;
+  /** Listen on this Unix socket instead of host/port. */
+  socketPath?: string | undefined;
+  /** On a socket: whether the app can serve yet (its store is connected); polled until it can. */
+  ready?: () => boolean;
   keepAliveTimeoutMs: number;
+  shutdownAcceptGraceMs: number;
   shutdownIdleGraceMs: number;
   shutdownTimeoutMs: number;
   lifecycle: Lifecycle;
@@ -33,11 +47,17 @@ export interface ServeOptions {
 
 export interface RunningServer {
   readonly server: Server;
-  readonly port: number;
+  /** TCP: the port it listens on; undefined on a Unix socket. */
+  readonly port: number | undefined;
+  /** Where requests go: `http://host:port`, or `http://localhost` sent over `socketPath`. */
   readonly url: string;
+  readonly socketPath: string | undefined;
   /** Graceful stop; resolves once every connection is closed. Safe to call twice. */
   close(): Promise<void>;
 }
+
+/** How often a server waiting to publish its socket asks `ready()`. */
+const READY_POLL_MS = 50;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -100,15 +120,38 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
     socket.on('close', () => sockets.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  let rotation: RotationSocket | undefined;
+  let port: number | undefined;
+  let url: string;
+  if (options.socketPath === undefined) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  const address = server.address() as net.AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const address = server.address() as net.AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    port = address.port;
+    url = `http://${host}:${port}`;
+    logger.info({ port, url }, 'listening');
+  } else {
+    const socketPath = options.socketPath;
+    rotation = await listenForRotation(server, socketPath);
+    url = 'http://localhost';
+    try {
+      // Not in the rotation before it can serve: stateful-redis would answer 503 until Redis is up.
+      const ready = options.ready ?? (() => true);
+      if (!ready()) logger.info({ socketPath }, 'waiting until ready before publishing the socket');
+      while (!ready()) await delay(READY_POLL_MS);
+      await rotation.publish();
+    } catch (err) {
+      server.close();
+      throw err;
+    }
+    logger.info({ socketPath }, 'listening');
+  }
 
   let closing: Promise<void> | undefined;
   async function drain(): Promise<void> {
@@ -116,6 +159,10 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
     const started = Date.now();
     // Requests already in flight close their socket too once answered.
     for (const res of pending) if (!res.headersSent) res.setHeader('Connection', 'close');
+    if (rotation) {
+      if (await rotation.withdraw()) logger.info({ socketPath: options.socketPath }, 'left the rotation');
+      await delay(options.shutdownAcceptGraceMs);
+    }
     const allClosed = new Promise<void>((resolve) => {
       // net.Server#close stops listening without http.Server#close's closeIdleConnections().
       net.Server.prototype.close.call(server, () => resolve());
@@ -135,8 +182,9 @@ export async function serve(handler: RequestListener, options: ServeOptions): Pr
 
   return {
     server,
-    port: address.port,
-    url: `http://${host}:${address.port}`,
+    port,
+    url,
+    socketPath: options.socketPath,
     close: () => {
       closing ??= drain();
       return closing;

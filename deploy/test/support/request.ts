@@ -7,10 +7,13 @@ export interface Reply {
   text: string;
 }
 
-/** One request on its own connection (no keep-alive), so a draining server is not held open by us. */
+/**
+ * One request on its own connection (no keep-alive), so a draining server is not held open by us;
+ * over `socketPath` when given (the URL then gives only the path).
+ */
 export function request(
   url: string,
-  options: { method?: string; json?: unknown; cookie?: string } = {},
+  options: { method?: string; json?: unknown; cookie?: string; socketPath?: string } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const body = options.json === undefined ? undefined : JSON.stringify(options.json);
@@ -19,7 +22,13 @@ export function request(
     if (options.cookie) headers.cookie = options.cookie;
     const req = http.request(
       url,
-      { method: options.method ?? 'GET', agent: false, headers, timeout: 5000 },
+      {
+        method: options.method ?? 'GET',
+        agent: false,
+        headers,
+        timeout: 5000,
+        ...(options.socketPath ? { socketPath: options.socketPath } : {}),
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

@@ -16,6 +16,5 @@ await runMain(async () => {
   const lifecycle = createLifecycle();
   const app = buildBaselineApp(config.instance, lifecycle.isDraining);
   const running = await serve(app, { ...config, lifecycle, logger });
-  logger.info({ port: running.port, url: running.url }, 'listening');
   return { running, logger };
 });

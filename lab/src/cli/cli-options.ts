@@ -4,7 +4,14 @@ import { parseArgs } from 'node:util';
 import { isVariant, VARIANTS } from '@statelab/cart-core';
 import { ConfigError } from '@statelab/cart-core/http';
 import { COMPOSE_DEFAULTS, type ComposeLabConfig, parseTarget } from '../compose/compose-options.ts';
-import { LAB_DEFAULTS, type LabConfig, MAX_INSTANCES, parseLabOptions } from '../native/lab-options.ts';
+import {
+  DRAIN_MODES,
+  type DrainMode,
+  LAB_DEFAULTS,
+  type LabConfig,
+  MAX_INSTANCES,
+  parseLabOptions,
+} from '../native/lab-options.ts';
 import { REPO_ROOT } from '../repo-root.ts';
 
 export const RUNTIMES = ['native', 'compose'] as const;
@@ -31,8 +38,12 @@ Options:
   --log-level L     apps' LOG_LEVEL (default ${LAB_DEFAULTS.logLevel})
   --redis-maxmemory S
                     Redis's memory limit (default ${LAB_DEFAULTS.redisMaxmemory}); a full Redis refuses writes (503)
+  --drain D         how a stopping app leaves nginx's rotation: unlink (default; apps on Unix
+                    sockets they unlink before closing, so no request is lost) or close (apps on
+                    TCP ports; the closing listener resets connections nginx may have sent a POST on)
   --ui-dir DIR      the built cart UI served at / (default cart-ui/dist, built by npm run build)
-                    (--instances, --variants, --baseline, --log-level, --redis-maxmemory: native only)
+                    (--instances, --variants, --baseline, --log-level, --redis-maxmemory, --drain:
+                    native only)
   --help            this text
 `;
 
@@ -42,7 +53,7 @@ export type CliRequest =
   | { help: false; runtime: 'compose'; config: ComposeLabConfig };
 
 /** Flags that only one runtime reads; given to the other, they are refused rather than ignored. */
-const NATIVE_ONLY = ['instances', 'variants', 'baseline', 'log-level', 'redis-maxmemory'] as const;
+const NATIVE_ONLY = ['instances', 'variants', 'baseline', 'log-level', 'redis-maxmemory', 'drain'] as const;
 const COMPOSE_ONLY = ['target'] as const;
 
 function integer(name: string, value: string | undefined): number | undefined {
@@ -64,6 +75,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
       baseline: { type: 'string' },
       'log-level': { type: 'string' },
       'redis-maxmemory': { type: 'string' },
+      drain: { type: 'string' },
       runtime: { type: 'string' },
       target: { type: 'string' },
       'ui-dir': { type: 'string' },
@@ -106,6 +118,9 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   const unknown = variants?.filter((v) => !isVariant(v)) ?? [];
   if (unknown.length > 0)
     problems.push(`--variants: unknown ${unknown.join(', ')} (known: ${VARIANTS.join(', ')})`);
+  const drain = values.drain;
+  if (drain !== undefined && !(DRAIN_MODES as readonly string[]).includes(drain))
+    problems.push(`--drain must be ${DRAIN_MODES.join(' or ')}, got "${drain}"`);
   if (problems.length > 0) throw new ConfigError(problems);
   const config = parseLabOptions({
     ...(port !== undefined ? { port } : {}),
@@ -114,6 +129,7 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
     ...(variants ? { variants: variants.filter(isVariant) } : {}),
     ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
     ...(values['redis-maxmemory'] !== undefined ? { redisMaxmemory: values['redis-maxmemory'] } : {}),
+    ...(drain !== undefined ? { drain: drain as DrainMode } : {}),
     uiRoot,
   });
   return { help: false, runtime, config };

@@ -1,4 +1,4 @@
-/** What `npm run lab` prints once ready: URLs, then every process with its port and pid. Pure. */
+/** What `npm run lab` prints once ready: URLs, then every process with where it listens and its pid. Pure. */
 import { BASELINE_PREFIX, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { CONTROL_API_PATH } from '../control/control-api.ts';
 import type { InstanceInfo } from '../runtime.ts';
@@ -27,7 +27,7 @@ export function renderReadyTable(view: ReadyView): string {
     urls.push(['baseline', `${view.baseUrl}${BASELINE_PREFIX}`, 'round-robin']);
   urls.push(['control API', `${view.baseUrl}${CONTROL_API_PATH}/instances`, 'loopback only']);
 
-  const processes: string[][] = [['process', 'state', 'port', 'pid']];
+  const processes: string[][] = [['process', 'state', 'listens on', 'pid']];
   processes.push([
     'nginx',
     view.nginx.pid ? 'running' : 'stopped',
@@ -35,7 +35,7 @@ export function renderReadyTable(view: ReadyView): string {
     String(view.nginx.pid ?? '-'),
   ]);
   for (const i of view.instances)
-    processes.push([i.id, i.state, String(i.port ?? '-'), String(i.pid ?? '-')]);
+    processes.push([i.id, i.state, i.socket ?? String(i.port ?? '-'), String(i.pid ?? '-')]);
 
   return [
     ...columns(urls),

@@ -33,7 +33,7 @@ async function waitForTarget(target: string, context: ComposeLabContext, stopped
   let told = false;
   await pollUntil(
     async () => {
-      if ((await httpStatus(`${target}/`, 2000)) > 0) return true;
+      if ((await httpStatus(`${target}/`, { timeoutMs: 2000 })) > 0) return true;
       if (!told) context.say(`waiting for ${target} (start it with: docker compose up --build)...`);
       told = true;
       return false;

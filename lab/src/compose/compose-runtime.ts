@@ -3,7 +3,14 @@
  * docker-compose.yml. The command runner is injected (compose-cli.ts), so tests assert the exact
  * command lines and feed recorded `ps` output. Calls on one id run one after another.
  */
-import { DEFAULT_INSTANCES, instanceIds, parseInstanceId, REDIS_ID, VARIANTS } from '@statelab/cart-core';
+import {
+  containerSocketPath,
+  DEFAULT_INSTANCES,
+  instanceIds,
+  parseInstanceId,
+  REDIS_ID,
+  VARIANTS,
+} from '@statelab/cart-core';
 import { pollUntil } from '@statelab/processes';
 import { InstanceFailedError, type InstanceInfo, type Runtime, UnknownInstanceError } from '../runtime.ts';
 import type { ComposeRunner } from './compose-cli.ts';
@@ -35,11 +42,16 @@ export function createComposeRuntime(options: ComposeRuntimeOptions): Runtime {
   const ids = [REDIS_ID, ...VARIANTS.flatMap((v) => instanceIds(v, options.instances ?? DEFAULT_INSTANCES))];
   const queues = new Map<string, Promise<unknown>>();
 
-  const info = (id: string, c: ComposeContainer | undefined): InstanceInfo => ({
-    id,
-    variant: id === REDIS_ID ? REDIS_ID : parseInstanceId(id)!.variant,
-    state: containerState(c),
-  });
+  // An app listens on its socket on the compose volume (a path inside the containers).
+  const info = (id: string, c: ComposeContainer | undefined): InstanceInfo =>
+    id === REDIS_ID
+      ? { id, variant: REDIS_ID, state: containerState(c) }
+      : {
+          id,
+          variant: parseInstanceId(id)!.variant,
+          state: containerState(c),
+          socket: containerSocketPath(id),
+        };
 
   async function must(id: string, args: readonly string[]): Promise<string> {
     const result = await run(args);

@@ -26,7 +26,7 @@ export type ConnectedLab = Omit<LabHandle, 'controlApiUrl'>;
 /** Rejects at once, in one message, when nothing answers at the target. */
 export async function connectLab(options: ConnectLabOptions): Promise<ConnectedLab> {
   const baseUrl = parseTarget(options.target ?? COMPOSE_DEFAULTS.target);
-  if ((await httpStatus(`${baseUrl}/`, 2000)) === 0)
+  if ((await httpStatus(`${baseUrl}/`, { timeoutMs: 2000 })) === 0)
     throw new Error(`nothing answers at ${baseUrl}; start the containers with: docker compose up --build`);
   return {
     baseUrl,

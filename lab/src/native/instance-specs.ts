@@ -1,13 +1,14 @@
 /**
  * What the lab runs for each instance id, from the topology table: the app process interface
- * (command + env), redis-server's flags, and each one's readiness probe.
+ * (command + env), redis-server's flags, and each one's readiness probe. With a socket folder, every
+ * app listens on `<folder>/<id>.sock` (`--drain unlink`); without one, on a loopback port.
  */
 import { join } from 'node:path';
 import { instanceIds, REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-core';
 import { httpStatus, nodeMainArgs, redisPing, redisServerArgs, redisUrl } from '@statelab/processes';
 import { BASELINE_MAIN } from '../baseline/baseline-app.ts';
 import { REPO_ROOT } from '../repo-root.ts';
-import type { InstanceSpec } from './instance.ts';
+import type { Endpoint, InstanceSpec } from './instance.ts';
 import { LOOPBACK } from './ports.ts';
 
 export interface SpecInput {
@@ -15,6 +16,8 @@ export interface SpecInput {
   readonly instances: number;
   readonly baseline: number;
   readonly logDir: string;
+  /** Where the apps' Unix sockets go (`--drain unlink`); undefined: apps on TCP (`--drain close`). */
+  readonly socketDir: string | undefined;
   readonly redis: {
     /** redis-server's --dir (nothing is written there: no RDB, no AOF). */
     readonly dir: string;
@@ -40,8 +43,25 @@ export function needsRedis(variants: readonly Variant[]): boolean {
   return variants.some((v) => TOPOLOGY[v].needsRedis);
 }
 
-function readyz(port: number): Promise<boolean> {
-  return httpStatus(`http://${LOOPBACK}:${port}/readyz`).then((status) => status === 200);
+function readyz(endpoint: Endpoint): Promise<boolean> {
+  const status =
+    endpoint.socket === undefined
+      ? httpStatus(`http://${LOOPBACK}:${endpoint.port}/readyz`)
+      : httpStatus('http://localhost/readyz', { socketPath: endpoint.socket });
+  return status.then((s) => s === 200);
+}
+
+/** Where an app listens, as its environment says it. */
+function listenEnv(endpoint: Endpoint): Record<string, string> {
+  return endpoint.socket === undefined
+    ? { HOST: LOOPBACK, PORT: String(endpoint.port) }
+    : { SOCKET_PATH: endpoint.socket };
+}
+
+/** Redis stays on TCP: only the apps leave nginx's rotation. */
+function portOf(endpoint: Endpoint): number {
+  if (endpoint.socket !== undefined) throw new Error('redis-server listens on a port');
+  return endpoint.port;
 }
 
 function nodeCommand(entry: string, env: NodeJS.ProcessEnv, logFile: string) {
@@ -77,20 +97,22 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
   );
   const appStop = (Number.isFinite(shutdownMs) ? shutdownMs : DEFAULT_SHUTDOWN_TIMEOUT_MS) + STOP_MARGIN_MS;
   const logFile = (id: string) => join(input.logDir, `${id}.log`);
+  const socket = (id: string) =>
+    input.socketDir === undefined ? {} : { socket: join(input.socketDir, `${id}.sock`) };
   const specs: InstanceSpec[] = [];
 
   if (needsRedis(input.variants)) {
     specs.push({
       id: REDIS_ID,
       variant: REDIS_ID,
-      command: (port) => ({
+      command: (endpoint) => ({
         command: input.redisServer,
-        args: redisServerArgs({ port, ...input.redis }),
+        args: redisServerArgs({ port: portOf(endpoint), ...input.redis }),
         env: input.baseEnv,
         logFile: logFile(REDIS_ID),
         ownGroup: true,
       }),
-      ready: (port) => redisPing(LOOPBACK, port, { password: input.secrets.redis }),
+      ready: (endpoint) => redisPing(LOOPBACK, portOf(endpoint), { password: input.secrets.redis }),
       readyTimeoutMs: REDIS_READY_TIMEOUT_MS,
       stopTimeoutMs: STOP_MARGIN_MS,
     });
@@ -102,14 +124,14 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
       specs.push({
         id,
         variant,
-        command: (port) =>
+        ...socket(id),
+        command: (endpoint) =>
           nodeCommand(
             entry,
             {
               ...input.baseEnv,
               INSTANCE_ID: id,
-              HOST: LOOPBACK,
-              PORT: String(port),
+              ...listenEnv(endpoint),
               LOG_LEVEL: input.logLevel,
               ...variantEnv(variant, input, redisPort),
               ...input.appEnv,
@@ -128,14 +150,14 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
     specs.push({
       id,
       variant: 'baseline',
-      command: (port) =>
+      ...socket(id),
+      command: (endpoint) =>
         nodeCommand(
           BASELINE_MAIN,
           {
             ...input.baseEnv,
             INSTANCE_ID: id,
-            HOST: LOOPBACK,
-            PORT: String(port),
+            ...listenEnv(endpoint),
             LOG_LEVEL: input.logLevel,
             ...input.appEnv,
           },

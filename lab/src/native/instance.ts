@@ -1,6 +1,7 @@
 /**
- * One instance's live state: its current process, its port (fixed once nginx knows it, so a killed
- * instance comes back where nginx expects it) and whether it crashed. Callers serialize calls per id.
+ * One instance's live state: its current process, where it listens (a port fixed once nginx knows
+ * it, or a socket path, so a killed instance comes back where nginx expects it) and whether it
+ * crashed. Callers serialize calls per id.
  */
 
 import {
@@ -14,13 +15,20 @@ import {
 import { InstanceFailedError, type InstanceInfo, type InstanceKind, type InstanceState } from '../runtime.ts';
 import { saysAddressInUse } from './ports.ts';
 
+/** A loopback TCP port, or the Unix socket path an app publishes (`SOCKET_PATH`). */
+export type Endpoint =
+  | { readonly port: number; readonly socket?: undefined }
+  | { readonly socket: string; readonly port?: undefined };
+
 export interface InstanceSpec {
   readonly id: string;
   readonly variant: InstanceKind;
-  /** What to run to serve on `port`. */
-  command(port: number): ProcessSpec;
+  /** Its socket path; without one it gets a free loopback port. */
+  readonly socket?: string;
+  /** What to run to serve at `endpoint`. */
+  command(endpoint: Endpoint): ProcessSpec;
   /** One readiness probe: /readyz is 200, or redis answers PONG. */
-  ready(port: number): Promise<boolean>;
+  ready(endpoint: Endpoint): Promise<boolean>;
   readonly readyTimeoutMs: number;
   /** How long a graceful stop may take before SIGKILL. */
   readonly stopTimeoutMs: number;
@@ -32,18 +40,18 @@ const PORT_ATTEMPTS = 4;
 export class Instance {
   readonly spec: InstanceSpec;
   readonly #onCrash: (message: string) => void;
-  #port: number;
+  #endpoint: Endpoint;
   #state: InstanceState = 'stopped';
   #process: ManagedProcess | undefined;
 
-  constructor(spec: InstanceSpec, port: number, onCrash: (message: string) => void) {
+  constructor(spec: InstanceSpec, endpoint: Endpoint, onCrash: (message: string) => void) {
     this.spec = spec;
-    this.#port = port;
+    this.#endpoint = endpoint;
     this.#onCrash = onCrash;
   }
 
-  get port(): number {
-    return this.#port;
+  get endpoint(): Endpoint {
+    return this.#endpoint;
   }
 
   get pid(): number | undefined {
@@ -55,14 +63,16 @@ export class Instance {
       id: this.spec.id,
       variant: this.spec.variant,
       state: this.#state,
-      port: this.#port,
+      ...(this.#endpoint.socket === undefined
+        ? { port: this.#endpoint.port }
+        : { socket: this.#endpoint.socket }),
     };
     const pid = this.pid;
     if (pid !== undefined && this.#state !== 'stopped') info.pid = pid;
     return info;
   }
 
-  /** `mayMovePort` only before nginx is configured: a port taken since it was reserved is swapped. */
+  /** `mayMovePort` only before nginx is configured: a port taken since it was reserved is swapped (TCP). */
   async start(options: { mayMovePort?: boolean } = {}): Promise<void> {
     if (this.#state === 'running') return;
     for (let attempt = 1; ; attempt++) {
@@ -71,8 +81,9 @@ export class Instance {
         return;
       } catch (err) {
         const taken = saysAddressInUse(this.#process?.lastLines().join('\n') ?? '');
-        if (!(options.mayMovePort && taken && attempt < PORT_ATTEMPTS)) throw err;
-        this.#port = await freePort();
+        const onPort = this.#endpoint.socket === undefined;
+        if (!(options.mayMovePort && onPort && taken && attempt < PORT_ATTEMPTS)) throw err;
+        this.#endpoint = { port: await freePort() };
       }
     }
   }
@@ -98,11 +109,11 @@ export class Instance {
 
   async #startOnce(): Promise<void> {
     const { id } = this.spec;
-    const port = this.#port;
+    const endpoint = this.#endpoint;
     this.#state = 'starting';
     let proc: ManagedProcess;
     try {
-      proc = await ManagedProcess.spawn(this.spec.command(port));
+      proc = await ManagedProcess.spawn(this.spec.command(endpoint));
     } catch (err) {
       this.#state = 'crashed';
       throw new InstanceFailedError(id, `${id} could not be started: ${(err as Error).message}`, {
@@ -112,7 +123,7 @@ export class Instance {
     this.#process = proc;
     void proc.exited.then((exit) => this.#exited(proc, exit));
     try {
-      await pollUntil(() => this.spec.ready(port), {
+      await pollUntil(() => this.spec.ready(endpoint), {
         timeoutMs: this.spec.readyTimeoutMs,
         failFast: () => {
           const exit = proc.exitInfo();

@@ -5,6 +5,14 @@ import { ConfigError } from '@statelab/cart-core/http';
 import { REDIS_DEFAULT_MAXMEMORY, REDIS_MAXMEMORY_PATTERN } from '@statelab/processes';
 import { z } from 'zod';
 
+/**
+ * How a stopping app leaves nginx's rotation: `unlink`, apps on Unix sockets that unlink their path
+ * first (nothing is lost); `close`, apps on TCP ports whose closing listener resets the connections
+ * in its backlog (a POST nginx already sent there is a 502). Kept to compare the two.
+ */
+export const DRAIN_MODES = ['unlink', 'close'] as const;
+export type DrainMode = (typeof DRAIN_MODES)[number];
+
 export interface LabOptions {
   /** nginx listen port on 127.0.0.1; default 8080; 0 = a free port. */
   port?: number;
@@ -22,6 +30,8 @@ export interface LabOptions {
   uiRoot?: string;
   /** Redis's memory limit (`64mb`); full, it refuses writes (noeviction). */
   redisMaxmemory?: string;
+  /** Default `unlink`. */
+  drain?: DrainMode;
 }
 
 export const LAB_DEFAULTS = Object.freeze({
@@ -30,6 +40,7 @@ export const LAB_DEFAULTS = Object.freeze({
   baseline: 0,
   logLevel: 'info',
   redisMaxmemory: REDIS_DEFAULT_MAXMEMORY,
+  drain: 'unlink' as DrainMode,
 });
 export const MAX_INSTANCES = 16;
 
@@ -49,6 +60,7 @@ const schema = z.object({
     .string()
     .regex(REDIS_MAXMEMORY_PATTERN, 'must be a size such as 64mb (kb, mb or gb)')
     .default(LAB_DEFAULTS.redisMaxmemory),
+  drain: z.enum(DRAIN_MODES).default(LAB_DEFAULTS.drain),
 });
 
 export type LabConfig = Readonly<z.infer<typeof schema>>;

@@ -1,7 +1,7 @@
 /**
  * `startLab()`: the native topology. Redis and every app instance start in parallel, then nginx is
- * rendered with the ports they got (and the built UI folder it is given); `close()` stops nginx,
- * then apps, then redis.
+ * rendered with where they listen, ports or sockets (and the built UI folder it is given); `close()`
+ * stops nginx, then apps, then redis.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REDIS_ID } from '@statelab/cart-core';
+import type { UpstreamServer } from '@statelab/load-balancer';
 import { writeRedisConfig } from '@statelab/processes';
 import { buildControlApi, CONTROL_API_PATH } from '../control/control-api.ts';
 import type { Runtime } from '../runtime.ts';
@@ -69,8 +70,12 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
   const tempDir = await mkdtemp(join(tmpdir(), 'statelab-lab-'));
   const logDir = join(tempDir, 'logs');
   const prefixDir = join(tempDir, 'nginx');
+  // The apps' sockets, in the lab's own 0700 temp dir: nginx's workers run as the lab's user.
+  const socketDir = config.drain === 'unlink' ? join(tempDir, 'sockets') : undefined;
   await Promise.all(
-    [logDir, join(prefixDir, 'logs'), join(tempDir, 'redis')].map((d) => mkdir(d, { recursive: true })),
+    [logDir, join(prefixDir, 'logs'), join(tempDir, 'redis'), ...(socketDir ? [socketDir] : [])].map((d) =>
+      mkdir(d, { recursive: true }),
+    ),
   );
 
   const undo: Array<() => Promise<void>> = [];
@@ -88,6 +93,7 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
       {
         ...config,
         logDir,
+        socketDir,
         redis: {
           dir: redisDir,
           configFile: await writeRedisConfig(redisDir, redisPassword),
@@ -97,7 +103,11 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
         secrets: { session: secret(), jwt: secret(), redis: redisPassword },
         baseEnv: context.env,
       },
-      () => runtime!.instance(REDIS_ID).port,
+      () => {
+        const { port } = runtime!.instance(REDIS_ID).endpoint;
+        if (port === undefined) throw new Error('redis listens on a port');
+        return port;
+      },
     );
     runtime = await createNativeRuntime(specs, (message) => context.report(`crashed: ${message}`));
     const started = runtime;
@@ -121,8 +131,11 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
     undo.push(() => closeServer(control));
 
     await runtime.startAll();
-    const servers = (ids: string[]) =>
-      ids.map((id) => ({ id, host: LOOPBACK, port: started.instance(id).port }));
+    const servers = (ids: string[]): UpstreamServer[] =>
+      ids.map((id) => {
+        const { socket, port } = started.instance(id).endpoint;
+        return socket === undefined ? { id, host: LOOPBACK, port } : { id, socket };
+      });
     const list = await runtime.list();
     const baseline = list.filter((i) => i.variant === 'baseline').map((i) => i.id);
     const nginx: RunningNginx = await startNginx({

@@ -1,5 +1,5 @@
 /**
- * The native runtime: every instance a local process on a loopback port. Calls on one id run one
+ * The native runtime: every instance a local process on a loopback port or a Unix socket. Calls on one id run one
  * after another (a kill arriving during a start waits for it); calls on different ids run in parallel.
  */
 
@@ -10,7 +10,7 @@ import { Instance, type InstanceSpec } from './instance.ts';
 
 export interface NativeRuntime extends Runtime {
   readonly kind: 'native';
-  /** The live instance (its port is what nginx is configured with). */
+  /** The live instance (its endpoint is what nginx is configured with). */
   instance(id: string): Instance;
   /** Starts redis first (apps connect to it), then every other instance in parallel. */
   startAll(): Promise<void>;
@@ -25,7 +25,10 @@ export async function createNativeRuntime(
   onCrash: (message: string) => void,
 ): Promise<NativeRuntime> {
   const instances = new Map<string, Instance>();
-  for (const spec of specs) instances.set(spec.id, new Instance(spec, await freePort(), onCrash));
+  for (const spec of specs) {
+    const endpoint = spec.socket === undefined ? { port: await freePort() } : { socket: spec.socket };
+    instances.set(spec.id, new Instance(spec, endpoint, onCrash));
+  }
   const queues = new Map<string, Promise<unknown>>();
   let closed = false;
 

@@ -59,6 +59,11 @@ export function waitFor<T>(
   });
 }
 
+/** main.ts spawned without waiting for it (a test that watches it get ready); the caller kills it. */
+export function spawnAppProcess(env: Record<string, string>): Promise<ManagedProcess> {
+  return ManagedProcess.spawn({ command: process.execPath, args: nodeMainArgs(MAIN), env: childEnv(env) });
+}
+
 export async function startAppProcess(
   env: Record<string, string>,
   options: { ready?: boolean } = {},
