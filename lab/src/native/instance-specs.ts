@@ -8,7 +8,7 @@ import { instanceIds, REDIS_ID, TOPOLOGY, type Variant } from '@statelab/cart-co
 import { httpStatus, nodeMainArgs, redisPing, redisServerArgs, redisUrl } from '@statelab/processes';
 import { BASELINE_MAIN } from '../baseline/baseline-app.ts';
 import { REPO_ROOT } from '../repo-root.ts';
-import type { Endpoint, InstanceSpec } from './instance.ts';
+import { type Endpoint, type InstanceSpec, tcpPort } from './instance.ts';
 import { LOOPBACK } from './ports.ts';
 
 export interface SpecInput {
@@ -58,12 +58,6 @@ function listenEnv(endpoint: Endpoint): Record<string, string> {
     : { SOCKET_PATH: endpoint.socket };
 }
 
-/** Redis stays on TCP: only the apps leave nginx's rotation. */
-function portOf(endpoint: Endpoint): number {
-  if (endpoint.socket !== undefined) throw new Error('redis-server listens on a port');
-  return endpoint.port;
-}
-
 function nodeCommand(entry: string, env: NodeJS.ProcessEnv, logFile: string) {
   return {
     command: process.execPath,
@@ -107,12 +101,12 @@ export function instanceSpecs(input: SpecInput, redisPort: () => number): Instan
       variant: REDIS_ID,
       command: (endpoint) => ({
         command: input.redisServer,
-        args: redisServerArgs({ port: portOf(endpoint), ...input.redis }),
+        args: redisServerArgs({ port: tcpPort(endpoint), ...input.redis }),
         env: input.baseEnv,
         logFile: logFile(REDIS_ID),
         ownGroup: true,
       }),
-      ready: (endpoint) => redisPing(LOOPBACK, portOf(endpoint), { password: input.secrets.redis }),
+      ready: (endpoint) => redisPing(LOOPBACK, tcpPort(endpoint), { password: input.secrets.redis }),
       readyTimeoutMs: REDIS_READY_TIMEOUT_MS,
       stopTimeoutMs: STOP_MARGIN_MS,
     });

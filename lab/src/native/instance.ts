@@ -20,6 +20,12 @@ export type Endpoint =
   | { readonly port: number; readonly socket?: undefined }
   | { readonly socket: string; readonly port?: undefined };
 
+/** The port of an endpoint that must be TCP (redis-server's: only the apps leave nginx's rotation). */
+export function tcpPort(endpoint: Endpoint): number {
+  if (endpoint.socket !== undefined) throw new Error(`expected a TCP port, not ${endpoint.socket}`);
+  return endpoint.port;
+}
+
 export interface InstanceSpec {
   readonly id: string;
   readonly variant: InstanceKind;

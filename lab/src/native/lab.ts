@@ -14,6 +14,7 @@ import type { UpstreamServer } from '@statelab/load-balancer';
 import { writeRedisConfig } from '@statelab/processes';
 import { buildControlApi, CONTROL_API_PATH } from '../control/control-api.ts';
 import type { Runtime } from '../runtime.ts';
+import { tcpPort } from './instance.ts';
 import { instanceSpecs, needsRedis } from './instance-specs.ts';
 import { type LabConfig, type LabOptions, parseLabOptions } from './lab-options.ts';
 import { createNativeRuntime, type NativeRuntime } from './native-runtime.ts';
@@ -103,11 +104,7 @@ export async function launchLab(config: LabConfig, context: LaunchContext): Prom
         secrets: { session: secret(), jwt: secret(), redis: redisPassword },
         baseEnv: context.env,
       },
-      () => {
-        const { port } = runtime!.instance(REDIS_ID).endpoint;
-        if (port === undefined) throw new Error('redis listens on a port');
-        return port;
-      },
+      () => tcpPort(runtime!.instance(REDIS_ID).endpoint),
     );
     runtime = await createNativeRuntime(specs, (message) => context.report(`crashed: ${message}`));
     const started = runtime;
