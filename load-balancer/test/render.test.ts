@@ -190,7 +190,7 @@ describe('renderNginxConfig', () => {
     assert.deepEqual(headers, [
       'proxy_set_header Connection "";',
       'proxy_set_header Host $http_host;',
-      'proxy_set_header X-Request-Id $request_id;',
+      'proxy_set_header X-Request-Id $client_request_id;',
       'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
       'proxy_set_header X-Real-IP $remote_addr;',
       'proxy_set_header X-Forwarded-Proto $scheme;',
