@@ -1,7 +1,9 @@
 /**
- * concurrent-updates: each shopper sends K additions of different products at once, then reads its
- * cart. Every addition was answered 2xx; those missing afterwards are lost updates. Measured, not
- * hidden: a session store or a token that is read, changed and written back loses them.
+ * concurrent-updates: each shopper first puts one product in its cart (so the cart exists: a burst
+ * from a client without one would start K sessions, not update one cart), then sends K additions
+ * of other products at once, then reads its cart. Every addition was answered 2xx; those missing
+ * afterwards are lost updates. Measured, not hidden: a session store or a token that is read,
+ * changed and written back loses them.
  */
 import { CATALOG, DEFAULT_LIMITS } from '@statelab/cart-core';
 import { book, send, step } from '../direct-client.ts';
@@ -19,7 +21,11 @@ export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow
   const prefix = prefixOf(variant);
   const parallel = options.parallelUpdates;
   const shoppers = Math.min(options.connections, MAX_SHOPPERS);
-  const rounds = Math.max(1, Math.min(options.quick ? 1 : 3, Math.floor(DEFAULT_LIMITS.maxLines / parallel)));
+  // Room for the rounds' products and the first one within the line limit.
+  const rounds = Math.max(
+    1,
+    Math.min(options.quick ? 1 : 3, Math.floor((DEFAULT_LIMITS.maxLines - 1) / parallel)),
+  );
   const tally = createTally();
   const latency = createLatencyRecorder();
   const facts: ConcurrencyFacts = {
@@ -40,6 +46,8 @@ export async function concurrentUpdates(ctx: ScenarioContext): Promise<ResultRow
       // No client retries: a burst measures what the store does with concurrent writes, raw.
       const shopper = createShopper(variant, 'browse', Infinity, { retries: 0 });
       latency.record((await step(target.baseUrl, prefix, shopper, { kind: 'get' }, tally)).latencyMs);
+      const first: Action = { kind: 'add', productId: CATALOG[rounds * parallel]!.id, quantity: 1 };
+      latency.record((await step(target.baseUrl, prefix, shopper, first, tally)).latencyMs);
       for (let round = 0; round < rounds; round++) {
         const actions: Action[] = CATALOG.slice(round * parallel, (round + 1) * parallel).map((p) => ({
           kind: 'add',
