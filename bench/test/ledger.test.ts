@@ -39,6 +39,23 @@ const exp = (entries: Record<string, number>, extra: Partial<Expectation> = {}):
 const get: Action = { kind: 'get' };
 const add = (productId: string, quantity = 1): Action => ({ kind: 'add', productId, quantity });
 
+/** A cart answer's body as an app sends it. */
+const cart = (cartId: string, items: Record<string, number>, instance = 'stateful-1', rev = 1) =>
+  JSON.stringify({
+    cartId,
+    rev,
+    items: Object.entries(items).map(([productId, quantity]) => ({
+      productId,
+      quantity,
+      name: productId,
+      unitPriceCents: 1,
+      lineTotalCents: quantity,
+    })),
+    itemCount: Object.values(items).reduce((x, y) => x + y, 0),
+    totalCents: 0,
+    servedBy: { instance, variant: 'stateful' },
+  });
+
 describe('ledger: checking an answer against what the shopper expects', () => {
   const cases: Array<{
     name: string;
@@ -278,22 +295,6 @@ describe('ledger: discrepancies', () => {
 });
 
 describe('shopper', () => {
-  const cart = (cartId: string, items: Record<string, number>, instance = 'stateful-1') =>
-    JSON.stringify({
-      cartId,
-      rev: 1,
-      items: Object.entries(items).map(([productId, quantity]) => ({
-        productId,
-        quantity,
-        name: productId,
-        unitPriceCents: 1,
-        lineTotalCents: quantity,
-      })),
-      itemCount: Object.values(items).reduce((x, y) => x + y, 0),
-      totalCents: 0,
-      servedBy: { instance, variant: 'stateful' },
-    });
-
   it('opens its visit with GET /api/cart and sends its cookie jar afterwards', () => {
     const shopper = createShopper('stateful', 'browse', 10);
     assert.deepEqual(nextAction(shopper), { kind: 'get' });
@@ -454,20 +455,7 @@ describe('shopper: the careful client retries a failed write with the same key',
   const ok = (items: Record<string, number>, instance = 'stateful-2') => ({
     status: 200,
     headers: { 'x-served-by': instance },
-    body: JSON.stringify({
-      cartId: CART,
-      rev: 4,
-      items: Object.entries(items).map(([productId, quantity]) => ({
-        productId,
-        quantity,
-        name: productId,
-        unitPriceCents: 1,
-        lineTotalCents: quantity,
-      })),
-      itemCount: Object.values(items).reduce((x, y) => x + y, 0),
-      totalCents: 0,
-      servedBy: { instance, variant: 'stateful' },
-    }),
+    body: cart(CART, items, instance, 4),
   });
   const failed = (status: number) => ({ status, headers: { 'x-served-by': 'load-balancer' }, body: '{}' });
   const started = (keyed = true) => {
