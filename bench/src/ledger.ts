@@ -218,6 +218,12 @@ export function discrepancies(tally: Tally): string[] {
   return DISCREPANCIES.filter((key) => tally[key] > 0).map((key) => `${key} ${tally[key]}`);
 }
 
+/** An answer that named another request: counted as answered, never judged. */
+export function recordMispaired(tally: Tally): void {
+  tally.requests++;
+  tally.mispairedAnswers++;
+}
+
 export function recordConnectionError(tally: Tally): void {
   tally.errors++;
   tally.connectionErrors++;

@@ -9,7 +9,7 @@ import { isFreshCart } from '@statelab/cart-core';
 import autocannon from 'autocannon';
 import { honourConnectionClose } from './connection-close.ts';
 import type { CpuGroups } from './cpu.ts';
-import { recordConnectionError, type Tally } from './ledger.ts';
+import { recordConnectionError, recordMispaired, type Tally } from './ledger.ts';
 import { createRunRecord, type LoadResult } from './load-record.ts';
 
 export type { LoadResult, PhaseResult, SecondResult } from './load-record.ts';
@@ -149,9 +149,8 @@ export function startLoad(spec: LoadSpec): LoadHandle {
         if (lower['x-request-id'] === pending.id) {
           handleAnswer(shopper, trying, { status, headers: lower, body }, phase.tally);
         } else {
-          // Another request's answer (autocannon kept a stale queue entry): no ledger can judge it.
-          phase.tally.requests++;
-          phase.tally.mispairedAnswers++;
+          // Another request's answer: no ledger can judge it.
+          recordMispaired(phase.tally);
         }
         phase.latency.record(latencyMs);
         const s = second(t);

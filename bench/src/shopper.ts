@@ -4,7 +4,14 @@
  * autocannon resets whenever its request list wraps.
  */
 import { randomUUID } from 'node:crypto';
-import { CART_ID_PATTERN, CATALOG, cartTravelsWithClient, TOPOLOGY, type Variant } from '@statelab/cart-core';
+import {
+  CART_ID_PATTERN,
+  CATALOG,
+  cartTravelsWithClient,
+  IDEMPOTENCY_KEY_HEADER,
+  TOPOLOGY,
+  type Variant,
+} from '@statelab/cart-core';
 import { type CookieJar, createCookieJar } from '@statelab/cart-core/dev';
 import {
   type Action,
@@ -198,7 +205,7 @@ export function buildRequest(shopper: Shopper, send: Send, prefix: string): Outg
       req = { method: 'DELETE', path: api, headers: {} };
       break;
   }
-  if (send.key !== undefined) req.headers['idempotency-key'] = send.key;
+  if (send.key !== undefined) req.headers[IDEMPOTENCY_KEY_HEADER] = send.key;
   let identityBytes = 0;
   if (tokenCookie(shopper.variant) && shopper.token) {
     req.headers.authorization = `Bearer ${shopper.token}`;

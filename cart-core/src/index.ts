@@ -8,6 +8,7 @@ export * from './catalog.ts';
 export * from './control-header.ts';
 export * from './errors.ts';
 export * from './exit-codes.ts';
+export * from './idempotency-headers.ts';
 export * from './limits.ts';
 export * from './request-id.ts';
 export * from './schemas.ts';

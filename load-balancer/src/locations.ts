@@ -2,7 +2,7 @@
  * The server block's proxying: defaults every proxied location inherits, one location per variant
  * (prefix stripped, cookies scoped, a retry policy that fits where its state lives), /lab/ and the UI.
  */
-import { cartTravelsWithClient, type VariantSpec } from '@statelab/cart-core';
+import { cartTravelsWithClient, IDEMPOTENCY_KEY_HEADER, type VariantSpec } from '@statelab/cart-core';
 import { type Block, comment, escapeRegex, hostPort } from './nginx-text.ts';
 
 /** A location that sets one `proxy_set_header` inherits none: each such location lists them all. */
@@ -60,7 +60,7 @@ export function variantLocation(prefix: string, target: string, policy: RetryPol
       ...(keyed
         ? [
             comment('a write with an Idempotency-Key may be replayed on another instance (below).'),
-            'if ($http_idempotency_key) {',
+            `if ($http_${IDEMPOTENCY_KEY_HEADER.replaceAll('-', '_')}) {`,
             [`rewrite "(?s)^${escapeRegex(bare)}(/.*)$" ${twin.replace(/\/$/, '')}$1 last;`],
             '}',
           ]

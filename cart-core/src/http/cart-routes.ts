@@ -18,16 +18,11 @@ import {
 } from '../cart.ts';
 import { CATALOG } from '../catalog.ts';
 import { errors } from '../errors.ts';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency-headers.ts';
 import type { CartLimits } from '../limits.ts';
 import { addItemSchema, parseBody, parseProductId, setQuantitySchema } from '../schemas.ts';
 import type { CartHolder } from './cart-holder.ts';
-import {
-  cartIdFor,
-  type IdempotencyKey,
-  keysInFlight,
-  REPLAYED_HEADER,
-  readIdempotencyKey,
-} from './idempotency.ts';
+import { cartIdFor, type IdempotencyKey, keysInFlight, readIdempotencyKey } from './idempotency.ts';
 import { jsonBody } from './json-body.ts';
 import { methodRoutes } from './method-routes.ts';
 import { sendJson } from './send-json.ts';
@@ -68,7 +63,7 @@ export function cartRoutes(
     const prior = findReceipt(current, key.key);
     if (prior) {
       if (prior.fingerprint !== key.fingerprint) throw errors.idempotencyKeyReused();
-      res.setHeader(REPLAYED_HEADER, 'true');
+      res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
       return sendJson(res, viewCart(prior.outcome ?? current!, servedBy));
     }
     await inFlight(`${current?.cartId ?? ''} ${key.key}`, () => apply(req, res, current, change, key));

@@ -7,9 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { errors } from '../errors.ts';
-
-export const IDEMPOTENCY_KEY = 'idempotency-key';
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
+import { IDEMPOTENCY_KEY_HEADER } from '../idempotency-headers.ts';
 
 // Printable ASCII, space included (a key is opaque to us); nothing else.
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
@@ -28,7 +26,7 @@ export interface IdempotencyKey {
 
 /** The request's key, or undefined without one; a malformed or repeated header is 400. */
 export function readIdempotencyKey(req: Request): IdempotencyKey | undefined {
-  const values = req.headersDistinct[IDEMPOTENCY_KEY];
+  const values = req.headersDistinct[IDEMPOTENCY_KEY_HEADER];
   if (values === undefined) return undefined;
   const value = values[0]!;
   if (values.length !== 1 || !KEY_PATTERN.test(value)) throw errors.invalidIdempotencyKey();

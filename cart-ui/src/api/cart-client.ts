@@ -4,7 +4,7 @@
  * write carries a fresh Idempotency-Key and is sent again with it, a few times, when the connection
  * broke or the answer was 502/503/504, so a click during a failover neither fails nor adds twice.
  */
-import type { CartView } from '@statelab/cart-core';
+import { type CartView, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@statelab/cart-core';
 import { type ApiError, isCartView, toApiError } from '../logic/cart-shape.ts';
 import { requestJson } from './http.ts';
 
@@ -53,7 +53,7 @@ export interface CartClient {
 /** `prefix` is the variant's path prefix from the topology, e.g. `/stateless/`. */
 export function createCartClient(prefix: string, retryDelayMs = 250): CartClient {
   async function call(method: string, path: string, json?: unknown, key?: string): Promise<CartAnswer> {
-    const headers: Record<string, string> = key ? { 'idempotency-key': key } : {};
+    const headers: Record<string, string> = key ? { [IDEMPOTENCY_KEY_HEADER]: key } : {};
     const answer = await requestJson(method, `${prefix}${path.slice(1)}`, json, headers);
     const base = {
       method,
@@ -67,7 +67,7 @@ export function createCartClient(prefix: string, retryDelayMs = 250): CartClient
     }
     if (answer.status >= 200 && answer.status < 300 && isCartView(answer.body)) {
       const token = answer.headers.get('x-cart-token');
-      const replayed = answer.headers.get('idempotent-replayed') === 'true';
+      const replayed = answer.headers.get(IDEMPOTENT_REPLAYED_HEADER) === 'true';
       return { ...base, cart: answer.body, ...(token ? { token } : {}), ...(replayed ? { replayed } : {}) };
     }
     return { ...base, error: toApiError(answer.status, answer.body) };
